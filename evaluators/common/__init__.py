@@ -1,0 +1,1 @@
+"""Pieces shared by the track scorers: result type, errors, bundle manifests, safe decoding."""
