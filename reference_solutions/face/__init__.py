@@ -1,0 +1,1 @@
+"""Face-track reference attacks (adversarial faces against black-box verification)."""
