@@ -1,0 +1,1 @@
+"""FastAPI service: thin routes over ``core``. Run with ``uvicorn api.main:app``."""

@@ -1,0 +1,98 @@
+"""Request dependencies: database session, the caller (from its bearer token), roles."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Iterator
+
+from fastapi import Depends, Header, HTTPException
+from sqlalchemy.orm import Session
+
+from core import tokens
+from core.db import session_factory
+from core.models import Phase, Submission, Team
+
+
+def get_session() -> Iterator[Session]:
+    session = session_factory()()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: str  # admin | team
+    team_id: int | None
+    team_name: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _principal(session: Session, authorization: str | None) -> Principal | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "Authorization header must be 'Bearer <token>'",
+                            headers={"WWW-Authenticate": "Bearer"})
+    row = tokens.lookup(session, token.strip())
+    if row is None:
+        raise HTTPException(401, "invalid or revoked API token; ask the organizers for a new one",
+                            headers={"WWW-Authenticate": "Bearer"})
+    team = session.get(Team, row.team_id) if row.team_id else None
+    return Principal(row.role, row.team_id, team.name if team else None)
+
+
+def current_principal(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
+    p = _principal(session, authorization)
+    if p is None:
+        raise HTTPException(401, "missing API token: send 'Authorization: Bearer <token>'",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return p
+
+
+def optional_principal(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+    return _principal(session, authorization)
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_admin(principal: PrincipalDep) -> Principal:
+    if not principal.is_admin:
+        raise HTTPException(403, "this endpoint is for organizers (admin token) only")
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(require_admin)]
+
+
+def require_team(principal: PrincipalDep) -> Principal:
+    if principal.team_id is None:
+        raise HTTPException(403, "submissions are made with a team token, not an organizer token")
+    return principal
+
+
+TeamDep = Annotated[Principal, Depends(require_team)]
+
+
+def get_phase(session: Session, phase_id: int) -> Phase:
+    phase = session.get(Phase, phase_id)
+    if phase is None:
+        raise HTTPException(404, f"phase {phase_id} not found; GET /api/v1/competitions lists the phases")
+    return phase
+
+
+def owned_submission(session: Session, principal: Principal, submission_id: int) -> Submission:
+    """The submission, if the caller may see it. Other teams' submissions look absent."""
+    sub = session.get(Submission, submission_id)
+    if sub is None or (not principal.is_admin and sub.team_id != principal.team_id):
+        raise HTTPException(404, f"submission {submission_id} not found among your team's submissions")
+    return sub

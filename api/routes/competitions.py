@@ -1,0 +1,52 @@
+"""Public competition info, quota, and the leaderboard as JSON."""
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
+
+from core import leaderboard, quotas
+from core.models import Competition
+from core.timeutil import iso
+from core.upload_checks import scorer_version
+
+from ..deps import OptionalPrincipalDep, SessionDep, TeamDep, get_phase
+
+router = APIRouter(prefix="/api/v1", tags=["competitions"])
+
+
+def phase_info(ph) -> dict:
+    return {"id": ph.id, "track": ph.track, "name": ph.name, "opens_at": iso(ph.opens_at),
+            "closes_at": iso(ph.closes_at), "quota_daily": ph.quota_daily, "quota_total": ph.quota_total,
+            "ranking": ph.ranking, "visibility": ph.visibility, "revealed": ph.revealed, "queue": ph.queue,
+            "max_upload_bytes": ph.max_upload_bytes, "show_logs": ph.show_logs}
+
+
+@router.get("/competitions")
+def competitions(session: SessionDep) -> list[dict]:
+    return [{"slug": c.slug, "title": c.title, "phases": [phase_info(p) for p in c.phases]}
+            for c in session.scalars(select(Competition).order_by(Competition.id))]
+
+
+@router.get("/phases/{phase_id}/quota")
+def quota(phase_id: int, session: SessionDep, principal: TeamDep) -> dict:
+    return quotas.remaining(session, principal.team_id, get_phase(session, phase_id)).as_dict()
+
+
+def visible_board(session, phase, principal) -> dict:
+    """Rows the caller may see: everything for public/revealed phases and organizers; a team
+    sees only its own row of a private phase until the organizers reveal it."""
+    version = scorer_version(phase.track)
+    rows = leaderboard.rank(session, phase, version)
+    full = phase.visibility == "public" or phase.revealed or (principal is not None and principal.is_admin)
+    if not full:
+        if principal is None:
+            raise HTTPException(403, "this leaderboard is private until the organizers reveal it; "
+                                     "send your team token to see your own entry")
+        rows = [r for r in rows if r.team_id == principal.team_id]
+    return {"phase": phase_info(phase), "scorer_version": version, "complete": full,
+            "columns": leaderboard.column_names(rows), "rows": [r.as_dict() for r in rows]}
+
+
+@router.get("/phases/{phase_id}/leaderboard")
+def board(phase_id: int, session: SessionDep, principal: OptionalPrincipalDep) -> dict:
+    return visible_board(session, get_phase(session, phase_id), principal)

@@ -1,0 +1,35 @@
+"""Server-rendered pages (Jinja2): the competition index and each phase's leaderboard."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from core.models import Competition
+
+from ..deps import SessionDep, get_phase
+from .competitions import visible_board
+
+router = APIRouter(tags=["pages"])
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, session: SessionDep):
+    comps = session.scalars(select(Competition).order_by(Competition.id)).all()
+    return templates.TemplateResponse(request, "index.html", {"competitions": comps})
+
+
+@router.get("/leaderboard/{phase_id}", response_class=HTMLResponse)
+def leaderboard_page(phase_id: int, request: Request, session: SessionDep):
+    phase = get_phase(session, phase_id)
+    try:
+        board = visible_board(session, phase, None)
+        hidden = False
+    except HTTPException:
+        board, hidden = {"rows": [], "columns": [], "scorer_version": ""}, True
+    return templates.TemplateResponse(request, "leaderboard.html",
+                                      {"phase": phase, "board": board, "hidden": hidden})

@@ -1,0 +1,187 @@
+"""Competition YAML: schema, validation with clear errors, and load-or-update.
+
+Example (paths are relative to the YAML file)::
+
+    slug: aisc-demo
+    title: AISC 2022 demo
+    tracks:
+      face:
+        phases:
+          - name: preliminary
+            opens: 2026-01-01T00:00:00Z
+            closes: 2026-12-31T00:00:00Z
+            bundle: bundles/face-prelim          # directory with manifest.json
+            scoring: {model_set: models/face.yaml}
+            quota: {daily: 5, total: 100}
+            ranking: best                        # best | last
+            leaderboard: public                  # public | private
+            show_logs: true
+            queue: cpu                           # cpu | gpu
+            limits: {soft_seconds: 900, hard_seconds: 1200, max_upload_mb: 50}
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from evaluators.registry import TRACKS
+
+from .models import Competition, Phase
+from .timeutil import to_utc_naive
+
+DEFAULT_MAX_UPLOAD_MB = {"face": 50, "driving": 100, "deepfake": 4096}
+
+
+class CompetitionError(ValueError):
+    """The YAML is invalid; the message lists every problem found."""
+
+
+class Quota(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    daily: int = Field(ge=1)
+    total: Optional[int] = Field(default=None, ge=1)
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    soft_seconds: int = Field(default=1800, ge=1)
+    hard_seconds: int = Field(default=2100, ge=1)
+    max_upload_mb: Optional[float] = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.hard_seconds <= self.soft_seconds:
+            raise ValueError(f"hard_seconds ({self.hard_seconds}) must be greater than soft_seconds ({self.soft_seconds})")
+        return self
+
+
+class PhaseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    opens: datetime
+    closes: datetime
+    bundle: str
+    scoring: dict[str, Any] = Field(default_factory=dict)
+    quota: Quota
+    ranking: Literal["best", "last"] = "best"
+    leaderboard: Literal["public", "private"] = "public"
+    show_logs: bool = False
+    queue: Literal["cpu", "gpu"] = "cpu"
+    limits: Limits = Field(default_factory=Limits)
+    subjective_weight: float = Field(default=0.0, ge=0, le=1)
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return to_utc_naive(v)
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.closes <= self.opens:
+            raise ValueError(f"closes ({self.closes}) must be after opens ({self.opens})")
+        return self
+
+
+class TrackSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phases: list[PhaseSpec] = Field(min_length=1)
+
+
+class CompetitionSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    title: str
+    tracks: dict[str, TrackSpec] = Field(min_length=1)
+
+
+def _format(e: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in e.errors()]
+
+
+def parse(text: str, base_dir: Path) -> CompetitionSpec:
+    """Parse and validate; raise CompetitionError listing every problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise CompetitionError(f"not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise CompetitionError("the competition file must be a YAML mapping with slug, title and tracks")
+    try:
+        spec = CompetitionSpec.model_validate(data)
+    except ValidationError as e:
+        raise CompetitionError("invalid competition file:\n  " + "\n  ".join(_format(e))) from None
+    problems = []
+    for track, tspec in spec.tracks.items():
+        if track not in TRACKS:
+            problems.append(f"tracks.{track}: unknown track {track!r}; known tracks: {', '.join(TRACKS)}")
+            continue
+        names = [p.name for p in tspec.phases]
+        for dup in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"tracks.{track}: phase name {dup!r} is used twice")
+        ordered = sorted(tspec.phases, key=lambda p: p.opens)
+        for a, b in zip(ordered, ordered[1:]):
+            if b.opens < a.closes:
+                problems.append(f"tracks.{track}: phases {a.name!r} ({a.opens}..{a.closes}) and "
+                                f"{b.name!r} ({b.opens}..{b.closes}) overlap; one must close before the next opens")
+        for p in tspec.phases:
+            p.bundle = str(_resolve(p.bundle, base_dir))
+            if not (Path(p.bundle) / "manifest.json").is_file():
+                problems.append(f"tracks.{track}.phases.{p.name}.bundle: {p.bundle} is not a bundle directory "
+                                "(no manifest.json); build the bundle first or fix the path")
+            ms = p.scoring.get("model_set")
+            if isinstance(ms, str):
+                p.scoring["model_set"] = str(_resolve(ms, base_dir))
+                if not Path(p.scoring["model_set"]).exists():
+                    problems.append(f"tracks.{track}.phases.{p.name}.scoring.model_set: {p.scoring['model_set']} does not exist")
+    if problems:
+        raise CompetitionError("invalid competition file:\n  " + "\n  ".join(problems))
+    return spec
+
+
+def _resolve(value: str, base_dir: Path) -> Path:
+    p = Path(value).expanduser()
+    return (p if p.is_absolute() else base_dir / p).resolve()
+
+
+def load_file(session: Session, path: Path) -> tuple[Competition, list[str]]:
+    path = Path(path)
+    if not path.is_file():
+        raise CompetitionError(f"competition file {path} does not exist")
+    return apply(session, parse(path.read_text(), path.resolve().parent))
+
+
+def apply(session: Session, spec: CompetitionSpec) -> tuple[Competition, list[str]]:
+    """Create or update the competition and its phases (matched by track and name)."""
+    notes = []
+    comp = session.scalar(select(Competition).where(Competition.slug == spec.slug))
+    if comp is None:
+        comp = Competition(slug=spec.slug, title=spec.title)
+        session.add(comp)
+        session.flush()
+        notes.append(f"created competition {spec.slug}")
+    comp.title = spec.title
+    for track, tspec in spec.tracks.items():
+        for p in tspec.phases:
+            phase = session.scalar(select(Phase).where(
+                Phase.competition_id == comp.id, Phase.track == track, Phase.name == p.name))
+            if phase is None:
+                phase = Phase(competition_id=comp.id, track=track, name=p.name, revealed=False)
+                session.add(phase)
+                notes.append(f"created phase {track}/{p.name}")
+            else:
+                notes.append(f"updated phase {track}/{p.name}")
+            max_mb = p.limits.max_upload_mb or DEFAULT_MAX_UPLOAD_MB[track]
+            phase.opens_at, phase.closes_at, phase.bundle, phase.settings = p.opens, p.closes, p.bundle, p.scoring
+            phase.quota_daily, phase.quota_total = p.quota.daily, p.quota.total
+            phase.ranking, phase.visibility, phase.show_logs, phase.queue = p.ranking, p.leaderboard, p.show_logs, p.queue
+            phase.soft_time_limit, phase.hard_time_limit = p.limits.soft_seconds, p.limits.hard_seconds
+            phase.max_upload_bytes = int(max_mb * 1024 * 1024)
+            phase.subjective_weight = p.subjective_weight
+    session.flush()
+    return comp, notes

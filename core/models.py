@@ -1,0 +1,155 @@
+"""SQLAlchemy 2 models. Timestamps are naive UTC (see core.timeutil)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .timeutil import utcnow
+
+# Submission states; they only move forward through conditional updates (core.lifecycle).
+RECEIVED, QUEUED, RUNNING, SCORED, FAILED, CANCELLED = (
+    "received", "queued", "running", "scored", "failed", "cancelled")
+TERMINAL = (SCORED, FAILED, CANCELLED)
+FAILURE_CLASSES = ("user", "timeout", "infra")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Competition(Base):
+    __tablename__ = "competitions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    phases: Mapped[list["Phase"]] = relationship(back_populates="competition", order_by="Phase.id")
+
+
+class Phase(Base):
+    __tablename__ = "phases"
+    __table_args__ = (UniqueConstraint("competition_id", "track", "name", name="uq_phase_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    track: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+    opens_at: Mapped[datetime] = mapped_column(DateTime)
+    closes_at: Mapped[datetime] = mapped_column(DateTime)
+    bundle: Mapped[str] = mapped_column(Text)  # bundle directory as seen by the workers
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the scorer's settings
+    quota_daily: Mapped[int] = mapped_column(Integer)
+    quota_total: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    ranking: Mapped[str] = mapped_column(String(8), default="best")  # best | last
+    visibility: Mapped[str] = mapped_column(String(8), default="public")  # public | private
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_logs: Mapped[bool] = mapped_column(Boolean, default=False)
+    queue: Mapped[str] = mapped_column(String(16), default="cpu")  # cpu | gpu
+    soft_time_limit: Mapped[int] = mapped_column(Integer, default=1800)
+    hard_time_limit: Mapped[int] = mapped_column(Integer, default=2100)
+    max_upload_bytes: Mapped[int] = mapped_column(Integer)
+    subjective_weight: Mapped[float] = mapped_column(Float, default=0.0)
+    competition: Mapped[Competition] = relationship(back_populates="phases")
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """Only the sha256 of a token is stored; the token itself is shown once."""
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(8))  # admin | team
+    team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), nullable=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("team_id", "phase_id", "idempotency_key", name="uq_submission_idempotency"),
+        # Leaderboard: best / last scored submission per team under the current scorer version.
+        Index("ix_submissions_rank_best", "phase_id", "team_id", "score_version",
+              text("score_total DESC"), "created_at", "id",
+              postgresql_where=text("score_id IS NOT NULL AND disqualified = false"),
+              sqlite_where=text("score_id IS NOT NULL AND disqualified = 0")),
+        Index("ix_submissions_rank_last", "phase_id", "team_id", "score_version",
+              text("created_at DESC"), "id",
+              postgresql_where=text("score_id IS NOT NULL AND disqualified = false"),
+              sqlite_where=text("score_id IS NOT NULL AND disqualified = 0")),
+        Index("ix_submissions_queue", "state", "queue", "queued_at"),
+        Index("ix_submissions_team", "team_id", "phase_id", "created_at"),
+        Index("ix_submissions_heartbeat", "state", "heartbeat_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(12), default=RECEIVED)
+    failure_class: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[str] = mapped_column(String(32), default="")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    queue: Mapped[str] = mapped_column(String(16), default="cpu")
+    filename: Mapped[str] = mapped_column(String(255))
+    artifact_key: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
+    quota_day: Mapped[str] = mapped_column(String(10))  # UTC day the upload counted against
+    counts_quota: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    queued_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    started_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runs ever started (identifies a run)
+    run_attempts: Mapped[int] = mapped_column(Integer, default=0)  # runs since the last (re)queue by a user/admin
+    worker: Mapped[str] = mapped_column(String(200), default="")
+    log_tail: Mapped[str] = mapped_column(Text, default="")
+    disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
+    disqualified_reason: Mapped[str] = mapped_column(Text, default="")
+    # Denormalised pointer to the newest score row, so the leaderboard reads one table.
+    score_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    score_total: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    score_version: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    team: Mapped[Team] = relationship()
+    phase: Mapped[Phase] = relationship()
+
+
+class Score(Base):
+    """One scoring run's result. Rows are never updated; re-scoring adds a row."""
+    __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_submission", "submission_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    scorer_version: Mapped[str] = mapped_column(String(64))
+    total: Mapped[float] = mapped_column(Float)  # what the leaderboard ranks
+    scorer_score: Mapped[float] = mapped_column(Float)  # Result.score
+    subjective: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    valid: Mapped[bool] = mapped_column(Boolean, default=True)
+    columns: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    messages: Mapped[list[Any]] = mapped_column(default=list)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    artifacts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name -> storage key
+    timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class QuotaCounter(Base):
+    """Uploads counted per team, phase and period ('YYYY-MM-DD' or 'total')."""
+    __tablename__ = "quota_counters"
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    used: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,60 @@
+"""The one settings object, read from ``AISC_*`` environment variables.
+
+With no variables set everything runs embedded under ``var/``: an SQLite database, an
+SQLite-backed Celery broker and a local storage directory. Set ``AISC_DATABASE_URL``
+(``postgresql+psycopg://...``), ``AISC_BROKER_URL`` (``redis://...``) and
+``AISC_STORAGE_URL`` (``s3://bucket/prefix``) for the production-like stack.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+VAR = ROOT / "var"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AISC_", extra="ignore")
+
+    database_url: str = ""  # default: sqlite under var/
+    broker_url: str = ""  # default: SQLite-backed kombu transport under var/
+    storage_url: str = ""  # local directory (default var/storage) or s3://bucket/prefix
+    s3_endpoint_url: str | None = None  # for S3-compatible stores (MinIO, moto, ...)
+    s3_region: str = "us-east-1"
+    workdir: str = ""  # scratch space for workers (default var/work)
+    public_url: str = "http://127.0.0.1:8000"  # how the leaderboard URL is printed
+
+    heartbeat_seconds: float = 5.0  # worker heartbeat period
+    stale_after_seconds: float = 60.0  # a running job with an older heartbeat is lost
+    reaper_seconds: float = 15.0  # how often beat runs the reaper
+    requeue_after_seconds: float = 600.0  # re-send tasks of submissions queued this long
+    max_attempts: int = 2  # runs per submission before an infra failure is final
+    log_tail_kib: int = 32  # last N KiB of logs kept per run
+    visibility_timeout_seconds: int = 6 * 3600  # Redis redelivery of unacknowledged tasks
+    broker_key_prefix: str = ""  # isolates several deployments (or test runs) on one Redis
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        VAR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{VAR / 'aisc.sqlite3'}"
+
+    def resolved_broker_url(self) -> str:
+        if self.broker_url:
+            return self.broker_url
+        VAR.mkdir(parents=True, exist_ok=True)
+        return f"sqla+sqlite:///{VAR / 'broker.sqlite3'}"
+
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or str(VAR / "storage")
+
+    def resolved_workdir(self) -> Path:
+        return Path(self.workdir) if self.workdir else VAR / "work"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,124 @@
+"""Accepting uploads: store the artifact, take a quota slot, write the row, queue the task
+(only after the row is committed), and the status a team sees."""
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import lifecycle, quotas
+from .errors import Forbidden, QuotaRefused
+from .models import QUEUED, RECEIVED, Phase, Score, Submission
+from .queue import send_score_task
+from .storage import get_storage
+from .timeutil import iso, utcnow
+
+
+def safe_filename(name: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name or "upload").name)[:100].lstrip(".")
+    return name or "upload"
+
+
+def check_open(phase: Phase) -> None:
+    now = utcnow()
+    if now < phase.opens_at:
+        raise Forbidden(f"phase '{phase.track}/{phase.name}' opens at {iso(phase.opens_at)}; submit after that")
+    if now >= phase.closes_at:
+        raise Forbidden(f"phase '{phase.track}/{phase.name}' closed at {iso(phase.closes_at)}; no more submissions")
+
+
+def find_idempotent(session: Session, team_id: int, phase_id: int, key: str | None) -> Submission | None:
+    if not key:
+        return None
+    return session.scalar(select(Submission).where(
+        Submission.team_id == team_id, Submission.phase_id == phase_id, Submission.idempotency_key == key))
+
+
+def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Path, filename: str,
+           sha256: str, size: int, idempotency_key: str | None) -> tuple[int, bool]:
+    """Store, reserve quota, insert, queue. Returns (submission id, created)."""
+    storage = get_storage()
+    key = f"uploads/{phase_id}/{team_id}/{uuid.uuid4().hex}/{safe_filename(filename)}"
+    storage.put_file(key, path)
+    try:
+        with make_session() as session, session.begin():
+            phase = session.get(Phase, phase_id)
+            try:
+                day = quotas.reserve(session, team_id, phase)
+            except quotas.QuotaExceeded as e:
+                raise QuotaRefused(str(e)) from None
+            sub = Submission(phase_id=phase_id, team_id=team_id, state=RECEIVED, queue=phase.queue,
+                             filename=safe_filename(filename), artifact_key=key, size_bytes=size,
+                             sha256=sha256, idempotency_key=idempotency_key or None, quota_day=day)
+            session.add(sub)
+            session.flush()
+            sub_id = sub.id
+    except IntegrityError:
+        storage.delete(key)  # the same idempotency key won a race: return that submission
+        with make_session() as session:
+            existing = find_idempotent(session, team_id, phase_id, idempotency_key)
+            if existing is None:
+                raise
+            return existing.id, False
+    except BaseException:
+        storage.delete(key)
+        raise
+    queue_submission(make_session, sub_id, from_states=(RECEIVED,))
+    return sub_id, True
+
+
+def queue_submission(make_session: sessionmaker, sub_id: int, from_states=(RECEIVED,), **values: Any) -> bool:
+    """Move to ``queued`` (committed) and then send the task."""
+    with make_session() as session, session.begin():
+        if not lifecycle.transition(session, sub_id, from_states, QUEUED, **values):
+            return False
+        phase = session.scalar(select(Phase).join(Submission, Submission.phase_id == Phase.id)
+                               .where(Submission.id == sub_id))
+        queue, soft, hard = phase.queue, phase.soft_time_limit, phase.hard_time_limit
+    send_task(make_session, sub_id, queue, soft, hard)
+    return True
+
+
+def send_task(make_session: sessionmaker, sub_id: int, queue: str, soft: int, hard: int) -> None:
+    send_score_task(sub_id, queue, soft, hard)
+    with make_session() as session, session.begin():
+        session.get(Submission, sub_id).sent_at = utcnow()
+
+
+def queue_position(session: Session, sub: Submission) -> int | None:
+    if sub.state != QUEUED or sub.queued_at is None:
+        return None
+    ahead = session.scalar(select(func.count()).select_from(Submission).where(
+        Submission.state == QUEUED, Submission.queue == sub.queue, Submission.queued_at < sub.queued_at))
+    return int(ahead) + 1
+
+
+def scores_visible(phase: Phase, is_admin: bool) -> bool:
+    return is_admin or phase.visibility == "public" or phase.revealed
+
+
+def status(session: Session, sub: Submission, *, is_admin: bool) -> dict[str, Any]:
+    phase = sub.phase
+    out: dict[str, Any] = {
+        "id": sub.id, "team": sub.team.name, "phase_id": phase.id, "track": phase.track, "phase": phase.name,
+        "state": sub.state, "failure_class": sub.failure_class, "message": sub.message,
+        "stage": sub.stage, "progress": round(sub.progress, 1),
+        "queue_position": queue_position(session, sub),
+        "remaining_quota": quotas.remaining(session, sub.team_id, phase).as_dict(),
+        "filename": sub.filename, "size_bytes": sub.size_bytes, "sha256": sub.sha256,
+        "attempts": sub.attempts, "disqualified": sub.disqualified,
+        "created_at": iso(sub.created_at), "queued_at": iso(sub.queued_at),
+        "started_at": iso(sub.started_at), "finished_at": iso(sub.finished_at),
+        "score": None,
+    }
+    if sub.score_id is not None and scores_visible(phase, is_admin):
+        score = session.get(Score, sub.score_id)
+        out["score"] = {"total": score.total, "scorer_score": score.scorer_score, "subjective": score.subjective,
+                        "scorer_version": score.scorer_version, "valid": score.valid, "columns": score.columns,
+                        "messages": score.messages, "artifacts": sorted(score.artifacts)}
+    return out

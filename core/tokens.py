@@ -1,0 +1,47 @@
+"""API tokens: random, shown once, stored as sha256 (they carry 256 bits of entropy,
+so a fast unsalted hash is enough and lets the lookup use an index)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import ApiToken, Team
+
+PREFIX = "aisc_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, role: str, team: Team | None = None, label: str = "") -> str:
+    if role not in ("admin", "team"):
+        raise ValueError(f"role must be 'admin' or 'team', got {role!r}")
+    if role == "team" and team is None:
+        raise ValueError("a team token needs a team")
+    token = PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(token_hash=hash_token(token), role=role, team_id=team.id if team else None, label=label))
+    session.flush()
+    return token
+
+
+def lookup(session: Session, token: str) -> ApiToken | None:
+    if not token.startswith(PREFIX):
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    return None if row is None or row.revoked else row
+
+
+def create_team(session: Session, name: str) -> tuple[Team, str]:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValueError("team name must be 1..100 characters")
+    if session.scalar(select(Team).where(Team.name == name)) is not None:
+        raise ValueError(f"team {name!r} already exists; pick another name")
+    team = Team(name=name)
+    session.add(team)
+    session.flush()
+    return team, issue_token(session, "team", team, label=f"{name} initial token")

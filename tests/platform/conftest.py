@@ -1,0 +1,84 @@
+"""Real services for the platform tests: a throwaway Postgres database per session, a key
+prefix on the real Redis, and helpers that start the API and Celery workers as processes."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN = os.environ.get("AISC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("AISC_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def _admin_engine():
+    return create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+
+
+def create_database(name: str) -> str:
+    eng = _admin_engine()
+    with eng.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(name: str) -> None:
+    eng = _admin_engine()
+    with eng.connect() as c:
+        c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def platform_env(tmp_path_factory):
+    """Point the whole process tree at a fresh database, Redis prefix and storage dir."""
+    name = f"aisc_test_{uuid.uuid4().hex[:10]}"
+    url = create_database(name)
+    tmp = tmp_path_factory.mktemp("platform")
+    prefix = f"aisc-test-{uuid.uuid4().hex[:8]}:"
+    env = {
+        "AISC_DATABASE_URL": url, "AISC_BROKER_URL": REDIS, "AISC_BROKER_KEY_PREFIX": prefix,
+        "AISC_STORAGE_URL": str(tmp / "storage"), "AISC_WORKDIR": str(tmp / "work"),
+        "AISC_HEARTBEAT_SECONDS": "0.5", "AISC_STALE_AFTER_SECONDS": "4", "AISC_REAPER_SECONDS": "1",
+        "AISC_REQUEUE_AFTER_SECONDS": "600", "AISC_VISIBILITY_TIMEOUT_SECONDS": "3600",
+    }
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    from core.db import reset_engines
+    from core.settings import get_settings
+
+    get_settings.cache_clear()
+    reset_engines()
+    from core.migrate import upgrade
+
+    upgrade(url)
+    yield {"url": url, "db": name, "tmp": tmp, "prefix": prefix}
+    reset_engines()
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    get_settings.cache_clear()
+    import redis
+
+    r = redis.Redis.from_url(REDIS)
+    keys = list(r.scan_iter(match=prefix + "*"))
+    if keys:
+        r.delete(*keys)
+    drop_database(name)
+
+
+@pytest.fixture
+def procs():
+    from platform_procs import Proc  # noqa: F401 - started processes are killed at the end
+
+    started: list = []
+    yield started
+    for p in started:
+        p.kill()

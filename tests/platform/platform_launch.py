@@ -1,0 +1,47 @@
+"""Start the API or a Celery worker for the tests, optionally with the fake scorer.
+
+  python tests/platform/platform_launch.py api PORT [--fake]
+  python tests/platform/platform_launch.py worker [--fake] [--delay S] -- <celery worker args>
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # the repository root
+
+
+def main(argv: list[str]) -> None:
+    what, rest = argv[0], argv[1:]
+    extra = rest[rest.index("--") + 1:] if "--" in rest else []
+    opts = rest[:rest.index("--")] if "--" in rest else rest
+    if "--fake" in opts:
+        import platform_fake_scorer
+
+        platform_fake_scorer.install()
+    if what == "api":
+        import uvicorn
+
+        uvicorn.run("api.main:app", host="127.0.0.1", port=int(opts[0]), log_level="warning")
+        return
+    if "--delay" in opts:  # hold each run in 'running' long enough to kill the worker mid-run
+        import workers.runners
+
+        delay = float(opts[opts.index("--delay") + 1])
+        real = workers.runners.run_submission
+
+        def delayed(track, artifact, bundle_dir, settings, *, progress, workdir):
+            for i in range(int(delay * 10)):
+                progress("warmup", i / (delay * 10))
+                time.sleep(0.1)
+            return real(track, artifact, bundle_dir, settings, progress=progress, workdir=workdir)
+
+        workers.runners.run_submission = delayed
+    from workers.celery_app import app
+
+    app.worker_main(["worker", *extra])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Celery workers: the app, the scoring task, the reaper and the per-track dispatch."""

@@ -1,0 +1,151 @@
+"""One scoring run of one submission, from claim to terminal state.
+
+The claim (``queued -> running``) and every later transition are conditional on the run's
+attempt number, so a redelivered task, a stale worker or the reaper can never score a
+submission twice. Failure classes: SubmissionTimedOut / soft time limit -> ``timeout``,
+SubmissionRejected -> ``user``, anything else -> ``infra`` (retried, no quota used).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import traceback
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy import select
+
+from core import lifecycle, quotas
+from core.db import session_factory
+from core.models import FAILED, RUNNING, SCORED, Score, Submission
+from core.settings import get_settings
+from core.storage import get_storage
+from core.submissions import queue_submission
+from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
+from evaluators.common.result import Result
+
+from . import runners
+from .heartbeat import Heartbeat
+from .logtail import TailHandler
+
+log = logging.getLogger(__name__)
+INFRA_MESSAGE = ("internal error while scoring (not your fault); the organizers can see the details. "
+                 "Infra failures are retried automatically and never count against your quota.")
+
+
+def execute(submission_id: int) -> str:
+    settings = get_settings()
+    make_session = session_factory()
+    with make_session() as session, session.begin():
+        attempt = lifecycle.claim(session, submission_id, f"{socket.gethostname()}:{os.getpid()}")
+    if attempt is None:
+        log.info("submission %s is not queued; nothing to do (redelivered or cancelled)", submission_id)
+        return "skipped"
+    with make_session() as session:
+        sub = session.get(Submission, submission_id)
+        track, bundle, scoring = sub.phase.track, Path(sub.phase.bundle), dict(sub.phase.settings or {})
+        key, filename, soft_limit = sub.artifact_key, sub.filename, sub.phase.soft_time_limit
+    workdir = settings.resolved_workdir() / f"sub-{submission_id}-run-{attempt}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    beat = Heartbeat(make_session, submission_id, attempt, settings.heartbeat_seconds)
+    with TailHandler(settings.log_tail_kib * 1024) as tail:
+        log.info("scoring submission %s (track %s, run %s)", submission_id, track, attempt)
+        beat.start()
+        try:
+            artifact = get_storage().get_file(key, workdir / "input" / filename)
+            beat.progress("running", 0.0)
+            result = runners.run_submission(track, artifact, bundle, scoring, progress=beat.progress,
+                                            workdir=workdir / "out")
+            outcome = ("scored", result)
+        except KeyboardInterrupt:
+            outcome = ("lost", None)
+        except SoftTimeLimitExceeded:
+            outcome = ("timeout", f"scoring ran past the time limit of {soft_limit} s")
+        except SubmissionTimedOut as e:
+            outcome = ("timeout", str(e))
+        except SubmissionRejected as e:
+            outcome = ("user", str(e))
+        except Exception as e:  # noqa: BLE001 - everything else is the platform's problem
+            log.error("infra failure: %s\n%s", e, traceback.format_exc())
+            outcome = ("infra", f"{type(e).__name__}: {e}")
+        finally:
+            beat.stop()
+        if outcome[0] != "lost" and beat.lost:
+            outcome = ("lost", None)
+        log.info("run finished: %s", outcome[0])
+        state = finish(make_session, submission_id, attempt, outcome, tail.text(), workdir)
+    shutil.rmtree(workdir / "input", ignore_errors=True)
+    return state
+
+
+def finish(make_session, submission_id: int, attempt: int, outcome, log_text: str, workdir: Path) -> str:
+    kind, payload = outcome
+    if kind == "lost":
+        return "lost"
+    if kind == "scored":
+        return _record_score(make_session, submission_id, attempt, payload, log_text, workdir)
+    if kind in ("user", "timeout"):
+        with make_session() as session, session.begin():
+            lifecycle.transition(session, submission_id, (RUNNING,), FAILED, attempt=attempt, failure_class=kind,
+                                 message=payload[:4000], stage="failed", log_tail=log_text)
+        return f"failed/{kind}"
+    return _infra_failure(make_session, submission_id, attempt, payload, log_text)
+
+
+def _infra_failure(make_session, submission_id: int, attempt: int, detail: str, log_text: str) -> str:
+    settings = get_settings()
+    with make_session() as session:
+        run_attempts = session.scalar(select(Submission.run_attempts).where(Submission.id == submission_id))
+    if run_attempts < settings.max_attempts:
+        requeued = queue_submission(make_session, submission_id, from_states=(RUNNING,), attempt=attempt,
+                                    message=f"retrying after an internal error ({run_attempts} of "
+                                            f"{settings.max_attempts} runs used)", log_tail=log_text)
+        return "requeued" if requeued else "lost"
+    with make_session() as session, session.begin():
+        if lifecycle.transition(session, submission_id, (RUNNING,), FAILED, attempt=attempt, failure_class="infra",
+                                message=INFRA_MESSAGE, stage="failed", log_tail=log_text):
+            quotas.refund(session, session.get(Submission, submission_id))
+    return "failed/infra"
+
+
+def _store_artifacts(submission_id: int, attempt: int, result: Result, workdir: Path) -> dict[str, str]:
+    storage, stored = get_storage(), {}
+    base = f"results/{submission_id}/run-{attempt}"
+    for name, path in sorted(result.artifacts.items()):
+        p = Path(path)
+        p = p if p.is_absolute() else workdir / "out" / p
+        if not p.is_file():
+            log.warning("artifact %s (%s) does not exist; skipped", name, p)
+            continue
+        key = f"{base}/{len(stored):02d}-{p.name}"
+        storage.put_file(key, p)
+        stored[name] = key
+    result_json = workdir / "result.json"
+    result.write_json(result_json)
+    storage.put_file(f"{base}/result.json", result_json)
+    return stored
+
+
+def _record_score(make_session, submission_id: int, attempt: int, result: Result, log_text: str,
+                  workdir: Path) -> str:
+    stored = _store_artifacts(submission_id, attempt, result, workdir)
+    with make_session() as session, session.begin():
+        if not lifecycle.transition(session, submission_id, (RUNNING,), SCORED, attempt=attempt,
+                                    stage="done", progress=100.0, log_tail=log_text, message="; ".join(result.messages)[:4000]):
+            return "lost"
+        sub = session.get(Submission, submission_id)
+        previous = session.get(Score, sub.score_id) if sub.score_id else None
+        subjective = previous.subjective if previous is not None else None
+        total = float(result.score) + (sub.phase.subjective_weight * subjective if subjective is not None else 0.0)
+        score = Score(submission_id=submission_id, scorer_version=result.scorer_version, total=total,
+                      scorer_score=float(result.score), subjective=subjective, valid=result.valid,
+                      columns={k: float(v) for k, v in result.columns.items()}, messages=list(result.messages),
+                      details=json.loads(json.dumps(result.details, default=str)), artifacts=stored,
+                      timings=dict(result.timings))
+        session.add(score)
+        session.flush()
+        sub.score_id, sub.score_total, sub.score_version = score.id, total, result.scorer_version
+    return "scored"

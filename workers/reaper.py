@@ -1,0 +1,69 @@
+"""The periodic reaper (Celery beat -> queue ``control``). Nothing stays running forever:
+
+- ``running`` with a stale heartbeat: past the phase's hard time limit -> failed/timeout;
+  otherwise requeued (the worker was lost) until ``max_attempts`` runs, then failed/infra.
+- ``received`` for a minute (the API died before queueing) -> queued.
+- ``queued`` whose task was sent long ago (broker lost it) -> task sent again (harmless:
+  the claim is conditional).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core import lifecycle, quotas
+from core.db import session_factory
+from core.models import FAILED, QUEUED, RECEIVED, RUNNING, Phase, Submission
+from core.settings import get_settings
+from core.submissions import queue_submission, send_task
+from core.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def reap_once() -> dict:
+    settings = get_settings()
+    make_session = session_factory()
+    now = utcnow()
+    counts = {"requeued": 0, "failed": 0, "timed_out": 0, "queued": 0, "resent": 0}
+    with make_session() as session:
+        stale = session.execute(
+            select(Submission.id, Submission.attempts, Submission.run_attempts, Submission.started_at,
+                   Phase.hard_time_limit)
+            .join(Phase, Phase.id == Submission.phase_id)
+            .where(Submission.state == RUNNING,
+                   Submission.heartbeat_at < now - timedelta(seconds=settings.stale_after_seconds))).all()
+        received = session.scalars(select(Submission.id).where(
+            Submission.state == RECEIVED, Submission.created_at < now - timedelta(seconds=60))).all()
+        unsent = session.execute(
+            select(Submission.id, Phase.queue, Phase.soft_time_limit, Phase.hard_time_limit)
+            .join(Phase, Phase.id == Submission.phase_id)
+            .where(Submission.state == QUEUED,
+                   Submission.sent_at < now - timedelta(seconds=settings.requeue_after_seconds))).all()
+    for sub_id, attempt, run_attempts, started_at, hard in stale:
+        if started_at is not None and (now - started_at).total_seconds() >= hard:
+            with make_session() as session, session.begin():
+                if lifecycle.transition(session, sub_id, (RUNNING,), FAILED, attempt=attempt, failure_class="timeout",
+                                        stage="failed", message=f"scoring ran past the hard time limit of {hard} s"):
+                    counts["timed_out"] += 1
+        elif run_attempts < settings.max_attempts:
+            if queue_submission(make_session, sub_id, from_states=(RUNNING,), attempt=attempt,
+                                message="the worker running this submission was lost; requeued"):
+                counts["requeued"] += 1
+        else:
+            with make_session() as session, session.begin():
+                if lifecycle.transition(session, sub_id, (RUNNING,), FAILED, attempt=attempt, failure_class="infra",
+                                        stage="failed", message="the worker was lost on every attempt; "
+                                        "the organizers have been notified. This does not count against your quota."):
+                    quotas.refund(session, session.get(Submission, sub_id))
+                    counts["failed"] += 1
+    for sub_id in received:
+        counts["queued"] += int(queue_submission(make_session, sub_id, from_states=(RECEIVED,)))
+    for sub_id, queue, soft, hard in unsent:
+        send_task(make_session, sub_id, queue, soft, hard)
+        counts["resent"] += 1
+    if any(counts.values()):
+        log.warning("reaper: %s", counts)
+    return counts
