@@ -2,6 +2,8 @@
 Postgres (with the tests' tiny scorer), and the failure classes."""
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
@@ -20,7 +22,8 @@ def stack(platform_env, procs):
 
 def test_upload_runs_and_scores_and_leaderboard_shows_it(stack):
     base, phase = stack["base"], stack["phase"]
-    token = make_team("alpha")
+    name = f"alpha-{uuid.uuid4().hex[:6]}"
+    token = make_team(name)
     r = upload(base, token, phase, b"FAKE score=0.75 sleep=2")
     assert r.status_code == 201, r.text
     st = r.json()
@@ -34,7 +37,7 @@ def test_upload_runs_and_scores_and_leaderboard_shows_it(stack):
     assert final["score"]["columns"] == {"model:a": 0.75, "model:b": 0.375}
     assert final["progress"] == 100.0 and final["stage"] == "done"
     board = httpx.get(f"{base}/api/v1/phases/{phase}/leaderboard").json()
-    assert [(r["team"], r["total"]) for r in board["rows"]] == [("alpha", 0.75)]
+    assert [(r["team"], r["total"]) for r in board["rows"]] == [(name, 0.75)]
     assert board["columns"] == ["model:a", "model:b"]
     pic = httpx.get(f"{base}/api/v1/submissions/{st['id']}/artifacts/overview", headers=auth(token))
     assert pic.status_code == 200 and pic.content[:8] == b"\x89PNG\r\n\x1a\n"
@@ -90,7 +93,8 @@ def test_oversized_and_closed_uploads_are_refused(stack, platform_env):
 
 def test_admin_rescore_disqualify_cancel(stack):
     base, phase = stack["base"], stack["phase"]
-    token, admin = make_team("rescored"), make_admin()
+    name = f"rescored-{uuid.uuid4().hex[:6]}"
+    token, admin = make_team(name), make_admin()
     sub = upload(base, token, phase, b"FAKE score=0.4").json()["id"]
     wait_state(base, token, sub)
     r = httpx.post(f"{base}/api/v1/admin/submissions/{sub}/rescore", headers=auth(admin))
@@ -108,7 +112,7 @@ def test_admin_rescore_disqualify_cancel(stack):
                    headers=auth(admin))
     assert r.json()["disqualified"] is True
     board = httpx.get(f"{base}/api/v1/phases/{phase}/leaderboard").json()
-    assert "rescored" not in [row["team"] for row in board["rows"]]
+    assert name not in [row["team"] for row in board["rows"]]
     csv = httpx.get(f"{base}/api/v1/admin/phases/{phase}/export.csv", headers=auth(admin))
     assert csv.status_code == 200 and csv.text.startswith("rank,team,submission_id,total")
     slow = upload(base, token, phase, b"FAKE sleep=30").json()["id"]
