@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Iterator
+import time
+from typing import Annotated, AsyncIterator
 
 from fastapi import Depends, Header, HTTPException
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from core import tokens
 from core.db import session_factory
+from core.submissions import load
 from core.models import Phase, Submission, Team
 
 
-def get_session() -> Iterator[Session]:
+async def get_session() -> AsyncIterator[Session]:
+    """A session per request. Creating one does no I/O, so this runs on the event loop; the
+    (sync) routes that use it run in the thread pool."""
     session = session_factory()()
     try:
         yield session
@@ -34,38 +39,59 @@ class Principal:
         return self.role == "admin"
 
 
-def _principal(session: Session, authorization: str | None) -> Principal | None:
+# token hash -> (expiry, principal); a revoked token stops working within CACHE_SECONDS
+_CACHE: dict[str, tuple[float, Principal]] = {}
+CACHE_SECONDS = 5.0
+
+
+def _lookup(token: str) -> Principal | None:
+    with session_factory()() as session:
+        row = tokens.lookup(session, token)
+        if row is None:
+            return None
+        team = session.get(Team, row.team_id) if row.team_id else None
+        return Principal(row.role, row.team_id, team.name if team else None)
+
+
+async def _principal(authorization: str | None) -> Principal | None:
     if not authorization:
         return None
     scheme, _, token = authorization.partition(" ")
+    token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, "Authorization header must be 'Bearer <token>'",
                             headers={"WWW-Authenticate": "Bearer"})
-    row = tokens.lookup(session, token.strip())
-    if row is None:
+    key, now = tokens.hash_token(token), time.monotonic()
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    principal = await run_in_threadpool(_lookup, token)
+    if principal is None:
         raise HTTPException(401, "invalid or revoked API token; ask the organizers for a new one",
                             headers={"WWW-Authenticate": "Bearer"})
-    team = session.get(Team, row.team_id) if row.team_id else None
-    return Principal(row.role, row.team_id, team.name if team else None)
+    if len(_CACHE) > 10000:
+        _CACHE.clear()
+    _CACHE[key] = (now + CACHE_SECONDS, principal)
+    return principal
 
 
-def current_principal(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
-    p = _principal(session, authorization)
+async def current_principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
+    p = await _principal(authorization)
     if p is None:
         raise HTTPException(401, "missing API token: send 'Authorization: Bearer <token>'",
                             headers={"WWW-Authenticate": "Bearer"})
     return p
 
 
-def optional_principal(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Principal | None:
-    return _principal(session, authorization)
+async def optional_principal(authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+    return await _principal(authorization)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def require_admin(principal: PrincipalDep) -> Principal:
+async def require_admin(principal: PrincipalDep) -> Principal:
     if not principal.is_admin:
         raise HTTPException(403, "this endpoint is for organizers (admin token) only")
     return principal
@@ -74,7 +100,7 @@ def require_admin(principal: PrincipalDep) -> Principal:
 AdminDep = Annotated[Principal, Depends(require_admin)]
 
 
-def require_team(principal: PrincipalDep) -> Principal:
+async def require_team(principal: PrincipalDep) -> Principal:
     if principal.team_id is None:
         raise HTTPException(403, "submissions are made with a team token, not an organizer token")
     return principal
@@ -92,7 +118,7 @@ def get_phase(session: Session, phase_id: int) -> Phase:
 
 def owned_submission(session: Session, principal: Principal, submission_id: int) -> Submission:
     """The submission, if the caller may see it. Other teams' submissions look absent."""
-    sub = session.get(Submission, submission_id)
+    sub = load(session, submission_id)
     if sub is None or (not principal.is_admin and sub.team_id != principal.team_id):
         raise HTTPException(404, f"submission {submission_id} not found among your team's submissions")
     return sub

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -50,7 +50,7 @@ class Phase(Base):
     queue: Mapped[str] = mapped_column(String(16), default="cpu")  # cpu | gpu
     soft_time_limit: Mapped[int] = mapped_column(Integer, default=1800)
     hard_time_limit: Mapped[int] = mapped_column(Integer, default=2100)
-    max_upload_bytes: Mapped[int] = mapped_column(Integer)
+    max_upload_bytes: Mapped[int] = mapped_column(BigInteger)
     subjective_weight: Mapped[float] = mapped_column(Float, default=0.0)
     competition: Mapped[Competition] = relationship(back_populates="phases")
 
@@ -102,7 +102,7 @@ class Submission(Base):
     queue: Mapped[str] = mapped_column(String(16), default="cpu")
     filename: Mapped[str] = mapped_column(String(255))
     artifact_key: Mapped[str] = mapped_column(String(255))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
     quota_day: Mapped[str] = mapped_column(String(10))  # UTC day the upload counted against

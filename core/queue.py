@@ -14,6 +14,8 @@ QUEUES = ("cpu", "gpu", "control")
 
 
 def transport_options(settings: Settings) -> dict:
+    if settings.resolved_broker_url().startswith("sqla+"):
+        return {}  # the SQLAlchemy transport hands its options to create_engine()
     opts = {"visibility_timeout": settings.visibility_timeout_seconds, "polling_interval": 0.2}
     if settings.broker_key_prefix:
         opts["global_keyprefix"] = settings.broker_key_prefix

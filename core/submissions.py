@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from . import lifecycle, quotas
 from .errors import Forbidden, QuotaRefused
@@ -100,6 +100,12 @@ def queue_position(session: Session, sub: Submission) -> int | None:
 
 def scores_visible(phase: Phase, is_admin: bool) -> bool:
     return is_admin or phase.visibility == "public" or phase.revealed
+
+
+def load(session: Session, submission_id: int) -> Submission | None:
+    """The submission with its phase and team in one query."""
+    return session.scalar(select(Submission).options(joinedload(Submission.phase), joinedload(Submission.team))
+                          .where(Submission.id == submission_id))
 
 
 def status(session: Session, sub: Submission, *, is_admin: bool) -> dict[str, Any]:

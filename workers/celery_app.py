@@ -13,6 +13,9 @@ from celery import Celery
 from core.queue import REAP_TASK, SCORE_TASK, celery_config
 from core.settings import get_settings
 
+from .execution import execute
+from .reaper import reap_once
+
 app = Celery("aisc")
 app.conf.update(celery_config(get_settings()))
 logging.getLogger("workers").setLevel(logging.INFO)
@@ -20,13 +23,9 @@ logging.getLogger("workers").setLevel(logging.INFO)
 
 @app.task(name=SCORE_TASK, acks_late=True)
 def score_submission(submission_id: int) -> str:
-    from .execution import execute
-
     return execute(submission_id)
 
 
 @app.task(name=REAP_TASK, acks_late=True)
 def reap() -> dict:
-    from .reaper import reap_once
-
     return reap_once()

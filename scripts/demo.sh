@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The demo competition end to end, offline: set-up, demo bundles for every track that has a
+# demo, the competition YAML, teams with tokens, the API and a real Celery worker, the
+# baseline submissions over REST, scores with progress, the leaderboards and their URLs.
+#
+#   scripts/demo.sh [--quick]
+#
+# Runs on Postgres/Redis when AISC_DATABASE_URL / AISC_BROKER_URL are set, otherwise on the
+# embedded default (SQLite database and SQLite-backed broker under var/).
+# AISC_PORT (default 8000); AISC_DEMO_KEEP=1 keeps the server running until Ctrl-C.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+QUICK=""
+[ "${1:-}" = "--quick" ] && QUICK="--quick"
+[ "${AISC_SKIP_SETUP:-0}" = 1 ] || bash scripts/setup.sh
+PY=.venv/bin/python
+DEMO_DIR="${AISC_DEMO_DIR:-$ROOT/var/demo}"
+PORT="${AISC_PORT:-8000}"
+URL="http://127.0.0.1:$PORT"
+export AISC_PUBLIC_URL="$URL"
+mkdir -p "$DEMO_DIR/logs"
+say() { printf '[demo] %s\n' "$*"; }
+
+say "building demo bundles and baselines (reused when already built)"
+$PY -m workers.demo_build --out "$DEMO_DIR" $QUICK >/dev/null
+say "database: ${AISC_DATABASE_URL:-embedded SQLite under var/}; broker: ${AISC_BROKER_URL:-embedded SQLite under var/}"
+$PY -m core.manage init-db
+$PY -m core.manage load-competition "$DEMO_DIR/competition.yaml"
+ADMIN_TOKEN="$($PY -m core.manage create-admin --label demo)"
+
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+.venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$PORT" >"$DEMO_DIR/logs/api.log" 2>&1 &
+PIDS+=($!)
+.venv/bin/celery -A workers.celery_app worker -Q cpu,gpu,control -c 1 -B \
+  -s "$DEMO_DIR/beat-schedule" -n "demo@%h" --loglevel INFO >"$DEMO_DIR/logs/worker.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -sf "$URL/healthz" >/dev/null || { say "the API did not start; see $DEMO_DIR/logs/api.log"; exit 1; }
+say "API at $URL (logs in $DEMO_DIR/logs)"
+
+set +e
+$PY -m api.demo_submit --demo-dir "$DEMO_DIR" --url "$URL" --admin-token "$ADMIN_TOKEN"
+rc=$?
+set -e
+say "leaderboards: $URL/"
+if [ "${AISC_DEMO_KEEP:-0}" = 1 ]; then
+  say "serving until Ctrl-C"
+  wait
+fi
+exit "$rc"
