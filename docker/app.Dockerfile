@@ -4,7 +4,7 @@
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 FROM ${BASE_IMAGE}
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    AISC_DATA_DIR=/srv/aisc PATH=/opt/venv/bin:$PATH
+    PATH=/opt/venv/bin:$PATH
 COPY requirements.txt /app/requirements.txt
 # docker/wheelhouse/ is empty in git; docker/build_local.sh fills it so the build needs no index.
 COPY docker/wheelhouse/ /wheels/
