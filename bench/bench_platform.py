@@ -1,7 +1,9 @@
 """Platform benchmark on the real stack (Postgres, Redis, a Celery worker process, uvicorn):
 
 1. upload accepted -> running, with an idle worker (target < 1 s)
-2. upload and status latency p50/p99 under 50 concurrent clients on loopback (status p99 < 200 ms)
+2. upload and status latency p50/p99 under 50 concurrent clients on loopback (status p99 < 200 ms):
+   closed loop (every client sends its next request as soon as the last one is answered:
+   the API saturated) and 2b. polling (every client asks every 0.25 s)
 3. leaderboard query at 100k submissions (target < 50 ms)
 
   .venv/bin/python bench/bench_platform.py [--clients 50] [--submissions 100000]
@@ -16,6 +18,7 @@ import argparse
 import os
 import statistics
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -75,27 +78,69 @@ def bench_pickup(base: str, token: str, phase: int, n: int) -> list[float]:
 
 
 def bench_concurrent(base: str, tokens: list[str], phase: int, status_ids: list[int], rounds: int):
+    """Each client: ``rounds`` x (one upload, then 10 status reads), all clients at once, on
+    keep-alive connections (stdlib http.client: a light load generator, so the API is measured)."""
+    import http.client
+    import json as _json
+    from urllib.parse import urlparse
+
+    host = urlparse(base)
+    barrier = threading.Barrier(len(tokens))
+
     def client(i: int):
         up, st = [], []
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
         h = {"Authorization": f"Bearer {tokens[i]}"}
-        with httpx.Client(base_url=base, headers=h, timeout=60) as c:
-            for r in range(rounds):
+        barrier.wait()
+        for r in range(rounds):
+            body = f"FAKE score=0.{r}".encode()
+            t = time.perf_counter()
+            conn.request("POST", f"/api/v1/phases/{phase}/submissions?filename=s.txt", body=body,
+                         headers={**h, "Content-Type": "application/octet-stream"})
+            resp = conn.getresponse()
+            data = resp.read()
+            up.append((time.perf_counter() - t) * 1000)
+            assert resp.status == 201, data
+            for _ in range(10):
                 t = time.perf_counter()
-                resp = c.post(f"/api/v1/phases/{phase}/submissions", params={"filename": "s.txt"},
-                              content=f"FAKE score=0.{r}".encode(),
-                              headers={"Content-Type": "application/octet-stream"})
-                up.append((time.perf_counter() - t) * 1000)
-                assert resp.status_code == 201, resp.text
-                for _ in range(10):
-                    t = time.perf_counter()
-                    resp = c.get(f"/api/v1/submissions/{status_ids[i]}")
-                    st.append((time.perf_counter() - t) * 1000)
-                    assert resp.status_code == 200
+                conn.request("GET", f"/api/v1/submissions/{status_ids[i]}", headers=h)
+                resp = conn.getresponse()
+                data = resp.read()
+                st.append((time.perf_counter() - t) * 1000)
+                assert resp.status == 200 and _json.loads(data)["id"] == status_ids[i]
+        conn.close()
         return up, st
 
     with ThreadPoolExecutor(len(tokens)) as pool:
         results = list(pool.map(client, range(len(tokens))))
     return [x for u, _ in results for x in u], [x for _, s in results for x in s]
+
+
+def bench_polling(base: str, tokens: list[str], status_ids: list[int], seconds: float, interval: float):
+    """Each client polls its submission's status every ``interval`` s (as ``api.cli --wait``
+    does every 1 s) for ``seconds``; returns the latencies."""
+    import http.client
+    from urllib.parse import urlparse
+
+    host = urlparse(base)
+
+    def client(i: int):
+        conn, out = http.client.HTTPConnection(host.hostname, host.port, timeout=60), []
+        time.sleep(interval * i / len(tokens))  # spread the clients over the interval
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            t = time.perf_counter()
+            conn.request("GET", f"/api/v1/submissions/{status_ids[i]}", headers={"Authorization": f"Bearer {tokens[i]}"})
+            resp = conn.getresponse()
+            resp.read()
+            out.append((time.perf_counter() - t) * 1000)
+            assert resp.status == 200
+            time.sleep(max(0.0, interval - (time.perf_counter() - t)))
+        conn.close()
+        return out
+
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        return [x for r in pool.map(client, range(len(tokens))) for x in r]
 
 
 def fill_leaderboard(phase_id: int, n: int, teams: int) -> None:
@@ -132,6 +177,7 @@ def main() -> int:
     ap.add_argument("--pickups", type=int, default=20)
     ap.add_argument("--submissions", type=int, default=100_000)
     ap.add_argument("--teams", type=int, default=500)
+    ap.add_argument("--api-workers", type=int, default=1, help="uvicorn worker processes")
     args = ap.parse_args()
     import tempfile
 
@@ -143,13 +189,13 @@ def main() -> int:
 
     procs: list = []
     try:
-        base = start_api(procs, tmp, fake=True)
+        base = start_api(procs, tmp, fake=True, workers=args.api_workers)
         start_worker(procs, tmp, fake=True, queues="cpu")
         ph = load_competition(tmp, {"face": [phase_spec("pickup", fake_bundle(tmp), quota={"daily": 10000})],
                                     "driving": [phase_spec("load", fake_bundle(tmp), queue="gpu",
                                                            quota={"daily": 10000})],
                                     "deepfake": [phase_spec("board", fake_bundle(tmp))]})
-        print(f"platform benchmark: Postgres + Redis + 1 Celery worker (prefork, 1 process) + uvicorn (1 process), "
+        print(f"platform benchmark: Postgres + Redis + 1 Celery worker (prefork, 1 process) + uvicorn ({args.api_workers} process(es)), "
               f"{os.cpu_count()} cores", flush=True)
         token = make_team("bench-pickup")
         bench_pickup(base, token, ph["face/pickup"], 2)  # warm-up
@@ -163,6 +209,8 @@ def main() -> int:
         up, st = bench_concurrent(base, tokens, ph["driving/load"], status_ids, args.rounds)
         show(f"2. upload, {args.clients} concurrent clients", up)
         show(f"2. status, {args.clients} concurrent clients", st, 200)
+        polled = bench_polling(base, tokens, status_ids, seconds=10, interval=0.25)
+        show(f"2b. status, {args.clients} clients polling every 0.25 s", polled, 200)
 
         from core.db import session_scope
         from core.leaderboard import rank
@@ -186,9 +234,10 @@ def main() -> int:
                 show(f"3. leaderboard query ({policy}), {args.submissions // 1000}k subs", times, 50)
                 times = []
             phase.ranking = "best"
+        web = httpx.Client(base_url=base, timeout=30)
         for _ in range(20):
             t = time.perf_counter()
-            r = httpx.get(f"{base}/api/v1/phases/{ph['deepfake/board']}/leaderboard", timeout=30)
+            r = web.get(f"/api/v1/phases/{ph['deepfake/board']}/leaderboard")
             http_times.append((time.perf_counter() - t) * 1000)
             assert r.status_code == 200 and len(r.json()["rows"]) == args.teams
         show(f"3. GET leaderboard JSON over HTTP, {args.teams} rows", http_times)

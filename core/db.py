@@ -23,7 +23,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=40)
+    # No pre-ping round trip per checkout (the status endpoint is polled hard); connections are
+    # recycled instead, and a request that meets a dead connection fails once and is retried.
+    return create_engine(url, pool_size=20, max_overflow=40, pool_recycle=1800)
 
 
 _ENGINES: dict[str, Engine] = {}

@@ -7,14 +7,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from . import lifecycle, quotas
-from .errors import Forbidden, QuotaRefused
-from .models import QUEUED, RECEIVED, Phase, Score, Submission
+from .errors import Forbidden, NotFound, QuotaRefused
+from .models import QUEUED, RECEIVED, Phase, Submission
 from .queue import send_score_task
+from .status import fetch
 from .storage import get_storage
 from .timeutil import iso, utcnow
 
@@ -90,41 +91,14 @@ def send_task(make_session: sessionmaker, sub_id: int, queue: str, soft: int, ha
         session.get(Submission, sub_id).sent_at = utcnow()
 
 
-def queue_position(session: Session, sub: Submission) -> int | None:
-    if sub.state != QUEUED or sub.queued_at is None:
-        return None
-    ahead = session.scalar(select(func.count()).select_from(Submission).where(
-        Submission.state == QUEUED, Submission.queue == sub.queue, Submission.queued_at < sub.queued_at))
-    return int(ahead) + 1
-
-
-def scores_visible(phase: Phase, is_admin: bool) -> bool:
-    return is_admin or phase.visibility == "public" or phase.revealed
-
-
 def load(session: Session, submission_id: int) -> Submission | None:
     """The submission with its phase and team in one query."""
     return session.scalar(select(Submission).options(joinedload(Submission.phase), joinedload(Submission.team))
                           .where(Submission.id == submission_id))
 
 
-def status(session: Session, sub: Submission, *, is_admin: bool) -> dict[str, Any]:
-    phase = sub.phase
-    out: dict[str, Any] = {
-        "id": sub.id, "team": sub.team.name, "phase_id": phase.id, "track": phase.track, "phase": phase.name,
-        "state": sub.state, "failure_class": sub.failure_class, "message": sub.message,
-        "stage": sub.stage, "progress": round(sub.progress, 1),
-        "queue_position": queue_position(session, sub),
-        "remaining_quota": quotas.remaining(session, sub.team_id, phase).as_dict(),
-        "filename": sub.filename, "size_bytes": sub.size_bytes, "sha256": sub.sha256,
-        "attempts": sub.attempts, "disqualified": sub.disqualified,
-        "created_at": iso(sub.created_at), "queued_at": iso(sub.queued_at),
-        "started_at": iso(sub.started_at), "finished_at": iso(sub.finished_at),
-        "score": None,
-    }
-    if sub.score_id is not None and scores_visible(phase, is_admin):
-        score = session.get(Score, sub.score_id)
-        out["score"] = {"total": score.total, "scorer_score": score.scorer_score, "subjective": score.subjective,
-                        "scorer_version": score.scorer_version, "valid": score.valid, "columns": score.columns,
-                        "messages": score.messages, "artifacts": sorted(score.artifacts)}
-    return out
+def status(session: Session, sub: Submission | int, *, is_admin: bool) -> dict[str, Any]:
+    found = fetch(session, sub if isinstance(sub, int) else sub.id, is_admin=is_admin)
+    if found is None:
+        raise NotFound(f"submission {sub if isinstance(sub, int) else sub.id} not found")
+    return found[1]

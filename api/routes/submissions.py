@@ -15,7 +15,8 @@ from core.errors import UploadRejected
 from core.models import Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
-from core.submissions import accept, check_open, find_idempotent, scores_visible, status
+from core.status import fetch, scores_visible
+from core.submissions import accept, check_open, find_idempotent, status
 from core.upload_checks import SubmissionRejected, validate_upload
 
 from ..deps import PrincipalDep, SessionDep, TeamDep, get_phase, owned_submission
@@ -79,7 +80,10 @@ def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: int
 
 @router.get("/submissions/{submission_id}")
 def get_status(submission_id: int, session: SessionDep, principal: PrincipalDep) -> dict:
-    return status(session, owned_submission(session, principal, submission_id), is_admin=principal.is_admin)
+    found = fetch(session, submission_id, is_admin=principal.is_admin)
+    if found is None or (not principal.is_admin and found[0] != principal.team_id):
+        raise HTTPException(404, f"submission {submission_id} not found among your team's submissions")
+    return found[1]
 
 
 @router.get("/submissions/{submission_id}/logs", response_class=PlainTextResponse)
@@ -95,7 +99,7 @@ def get_logs(submission_id: int, session: SessionDep, principal: PrincipalDep) -
 def get_artifact(submission_id: int, name: str, session: SessionDep, principal: PrincipalDep):
     sub = owned_submission(session, principal, submission_id)
     score = session.get(Score, sub.score_id) if sub.score_id else None
-    if score is None or not scores_visible(sub.phase, principal.is_admin):
+    if score is None or not scores_visible(sub.phase.visibility, sub.phase.revealed, principal.is_admin):
         raise HTTPException(404, f"submission {submission_id} has no visible results yet")
     if name not in score.artifacts:
         raise HTTPException(404, f"no artifact {name!r}; available: {', '.join(sorted(score.artifacts)) or 'none'}")

@@ -56,3 +56,11 @@ def install() -> None:
     module = sys.modules[__name__]
     core.upload_checks.scorer = lambda track: module
     workers.runners.scorer = lambda track: module
+    real = workers.runners.run_submission
+
+    def run_submission(track, artifact, bundle_dir, settings, *, progress, workdir):
+        if track == "deepfake":  # skip the container sandbox too
+            return score(artifact, bundle_dir, settings, progress=progress, workdir=workdir)
+        return real(track, artifact, bundle_dir, settings, progress=progress, workdir=workdir)
+
+    workers.runners.run_submission = run_submission

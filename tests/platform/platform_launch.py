@@ -12,6 +12,23 @@ from pathlib import Path
 sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # the repository root
 
 
+def fake_app():
+    """The API with the tests' tiny scorer (a factory, so that every uvicorn worker process
+    installs it)."""
+    import platform_fake_scorer
+
+    platform_fake_scorer.install()
+    from api.main import app
+
+    return app
+
+
+def real_app():
+    from api.main import app
+
+    return app
+
+
 def main(argv: list[str]) -> None:
     what, rest = argv[0], argv[1:]
     extra = rest[rest.index("--") + 1:] if "--" in rest else []
@@ -23,7 +40,10 @@ def main(argv: list[str]) -> None:
     if what == "api":
         import uvicorn
 
-        uvicorn.run("api.main:app", host="127.0.0.1", port=int(opts[0]), log_level="warning")
+        workers = int(opts[opts.index("--workers") + 1]) if "--workers" in opts else 1
+        target = "platform_launch:fake_app" if "--fake" in opts else "platform_launch:real_app"
+        uvicorn.run(target, factory=True, host="127.0.0.1", port=int(opts[0]), log_level="warning",
+                    workers=workers)
         return
     if "--delay" in opts:  # hold each run in 'running' long enough to kill the worker mid-run
         import workers.runners

@@ -46,10 +46,10 @@ class Proc:
         self.kill(signal.SIGTERM)
 
 
-def start_api(procs: list, tmp: Path, fake: bool) -> str:
+def start_api(procs: list, tmp: Path, fake: bool, env: dict | None = None, workers: int = 1) -> str:
     port = free_port()
-    p = Proc([sys.executable, LAUNCH, "api", str(port), *(["--fake"] if fake else [])],
-             tmp / f"api-{port}.log")
+    p = Proc([sys.executable, LAUNCH, "api", str(port), *(["--fake"] if fake else []), "--workers", str(workers)],
+             tmp / f"api-{port}.log", env)
     procs.append(p)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -65,7 +65,7 @@ def start_api(procs: list, tmp: Path, fake: bool) -> str:
 
 
 def start_worker(procs: list, tmp: Path, *, fake: bool, queues: str = "cpu", delay: float = 0.0,
-                 beat: bool = False, name: str | None = None) -> Proc:
+                 beat: bool = False, name: str | None = None, env: dict | None = None) -> Proc:
     name = name or f"w{uuid.uuid4().hex[:6]}"
     opts = (["--fake"] if fake else []) + (["--delay", str(delay)] if delay else [])
     args = [sys.executable, LAUNCH, "worker", *opts, "--",
@@ -73,6 +73,6 @@ def start_worker(procs: list, tmp: Path, *, fake: bool, queues: str = "cpu", del
             "--without-gossip", "--without-mingle"]
     if beat:
         args += ["-B", "-s", str(tmp / f"beat-{name}")]
-    p = Proc(args, tmp / f"worker-{name}.log")
+    p = Proc(args, tmp / f"worker-{name}.log", env)
     procs.append(p)
     return p

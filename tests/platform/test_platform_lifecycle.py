@@ -122,3 +122,21 @@ def test_admin_rescore_disqualify_cancel(stack):
     nxt = upload(base, token, phase, b"FAKE score=0.2").json()["id"]  # the worker is free again soon
     assert wait_state(base, token, nxt, timeout=30)["state"] == "scored"
     assert wait_state(base, token, slow)["state"] == "cancelled"
+
+
+def test_subjective_score_adds_a_score_row(stack, platform_env):
+    tmp = platform_env["tmp"]
+    phase = load_competition(tmp, {"deepfake": [phase_spec("final", fake_bundle(tmp), subjective_weight=0.1)]})[
+        "deepfake/final"]
+    token, admin = make_team(), make_admin()
+    sub = upload(stack["base"], token, phase, b"FAKE score=0.5").json()["id"]
+    wait_state(stack["base"], token, sub)
+    r = httpx.post(f"{stack['base']}/api/v1/admin/submissions/{sub}/subjective", json={"value": 0.8},
+                   headers=auth(admin))
+    assert r.status_code == 200, r.text
+    score = r.json()["score"]
+    assert score["total"] == pytest.approx(0.5 + 0.1 * 0.8) and score["subjective"] == 0.8
+    assert score["scorer_score"] == pytest.approx(0.5)
+    bad = httpx.post(f"{stack['base']}/api/v1/admin/submissions/{sub}/subjective", json={"value": 3},
+                     headers=auth(admin))
+    assert bad.status_code == 422

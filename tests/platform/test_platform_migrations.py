@@ -20,6 +20,11 @@ def test_upgrade_and_downgrade_on_fresh_postgres():
         assert set(Base.metadata.tables) <= set(insp.get_table_names())
         for table in Base.metadata.tables.values():  # the migration matches the models
             assert {c["name"] for c in insp.get_columns(table.name)} == {c.name for c in table.columns}
+        from alembic.autogenerate import compare_metadata
+        from alembic.migration import MigrationContext
+
+        with eng.connect() as conn:  # the migration builds exactly what the models declare
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         idx = {i["name"]: i for i in insp.get_indexes("submissions")}
         assert {"ix_submissions_rank_best", "ix_submissions_rank_last", "ix_submissions_queue"} <= set(idx)
         downgrade(url, "base")

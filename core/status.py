@@ -1,0 +1,67 @@
+"""What a team sees about one submission, read with one SQL statement (the status endpoint is
+the most frequently polled one): state, stage, progress, queue position, remaining quota and,
+where the phase shows scores, the score."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from .models import QUEUED, Phase, QuotaCounter, Score, Submission, Team
+from .quotas import TOTAL, day_of
+from .timeutil import iso, utcnow
+
+
+def scores_visible(visibility: str, revealed: bool, is_admin: bool) -> bool:
+    return is_admin or visibility == "public" or revealed
+
+
+def _build():
+    """Built once: a fixed statement with bind parameters stays in SQLAlchemy's compiled cache."""
+    ahead_sub = aliased(Submission, name="ahead")
+    ahead = (select(func.count()).select_from(ahead_sub)
+             .where(ahead_sub.state == QUEUED, ahead_sub.queue == Submission.queue,
+                    ahead_sub.queued_at < Submission.queued_at).scalar_subquery())
+
+    def used(period):
+        return (select(QuotaCounter.used).where(QuotaCounter.team_id == Submission.team_id,
+                                                QuotaCounter.phase_id == Submission.phase_id,
+                                                QuotaCounter.period == period).scalar_subquery())
+
+    return (select(Submission, Team.name.label("team_name"), Phase.track, Phase.name.label("phase_name"),
+                   Phase.visibility, Phase.revealed, Phase.quota_daily, Phase.quota_total,
+                   case((Submission.state == QUEUED, ahead + 1), else_=None).label("queue_position"),
+                   used(bindparam("day")).label("day_used"), used(TOTAL).label("total_used"), Score)
+            .join(Team, Team.id == Submission.team_id).join(Phase, Phase.id == Submission.phase_id)
+            .outerjoin(Score, and_(Score.id == Submission.score_id))
+            .where(Submission.id == bindparam("submission_id")))
+
+
+_STATEMENT = _build()
+
+
+def fetch(session: Session, submission_id: int, *, is_admin: bool) -> tuple[int, dict[str, Any]] | None:
+    """(owning team id, status dict), or None if there is no such submission."""
+    row = session.execute(_STATEMENT, {"submission_id": submission_id, "day": day_of(utcnow())}).one_or_none()
+    if row is None:
+        return None
+    sub: Submission = row.Submission
+    score: Score | None = row.Score
+    total_left = None if row.quota_total is None else max(0, row.quota_total - (row.total_used or 0))
+    out: dict[str, Any] = {
+        "id": sub.id, "team": row.team_name, "phase_id": sub.phase_id, "track": row.track, "phase": row.phase_name,
+        "state": sub.state, "failure_class": sub.failure_class, "message": sub.message,
+        "stage": sub.stage, "progress": round(sub.progress, 1), "queue_position": row.queue_position,
+        "remaining_quota": {"daily_limit": row.quota_daily, "daily_left": max(0, row.quota_daily - (row.day_used or 0)),
+                            "total_limit": row.quota_total, "total_left": total_left},
+        "filename": sub.filename, "size_bytes": sub.size_bytes, "sha256": sub.sha256,
+        "attempts": sub.attempts, "disqualified": sub.disqualified,
+        "created_at": iso(sub.created_at), "queued_at": iso(sub.queued_at),
+        "started_at": iso(sub.started_at), "finished_at": iso(sub.finished_at), "score": None,
+    }
+    if score is not None and scores_visible(row.visibility, row.revealed, is_admin):
+        out["score"] = {"total": score.total, "scorer_score": score.scorer_score, "subjective": score.subjective,
+                        "scorer_version": score.scorer_version, "valid": score.valid, "columns": score.columns,
+                        "messages": score.messages, "artifacts": sorted(score.artifacts)}
+    return sub.team_id, out
