@@ -3,8 +3,9 @@
 - ``running`` with a stale heartbeat: past the phase's hard time limit -> failed/timeout;
   otherwise requeued (the worker was lost) until ``max_attempts`` runs, then failed/infra.
 - ``received`` for a minute (the API died before queueing) -> queued.
-- ``queued`` whose task was sent long ago (broker lost it) -> task sent again (harmless:
-  the claim is conditional).
+- ``queued`` whose task the broker evidently lost -> task sent again (harmless: the claim is
+  conditional). Evidence: sent ``requeue_after_seconds`` ago, and a submission of the same
+  queue whose task was sent later has already started (the queues are first in, first out).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from core import lifecycle, quotas
 from core.db import session_factory
@@ -37,10 +39,14 @@ def reap_once() -> dict:
                    Submission.heartbeat_at < now - timedelta(seconds=settings.stale_after_seconds))).all()
         received = session.scalars(select(Submission.id).where(
             Submission.state == RECEIVED, Submission.created_at < now - timedelta(seconds=60))).all()
+        later = aliased(Submission)
+        overtaken = (select(later.id).where(later.queue == Submission.queue, later.started_at.is_not(None),
+                                            later.sent_at > Submission.sent_at + timedelta(seconds=30),
+                                            later.started_at > Submission.sent_at).exists())
         unsent = session.execute(
             select(Submission.id, Phase.queue, Phase.soft_time_limit, Phase.hard_time_limit)
             .join(Phase, Phase.id == Submission.phase_id)
-            .where(Submission.state == QUEUED,
+            .where(Submission.state == QUEUED, overtaken,
                    Submission.sent_at < now - timedelta(seconds=settings.requeue_after_seconds))).all()
     for sub_id, attempt, run_attempts, started_at, hard in stale:
         if started_at is not None and (now - started_at).total_seconds() >= hard:

@@ -140,3 +140,34 @@ def test_subjective_score_adds_a_score_row(stack, platform_env):
     bad = httpx.post(f"{stack['base']}/api/v1/admin/submissions/{sub}/subjective", json={"value": 3},
                      headers=auth(admin))
     assert bad.status_code == 422
+
+
+def test_team_cli_submit_status_leaderboard(stack, tmp_path):
+    import subprocess
+    import sys
+
+    from platform_procs import ROOT
+
+    token = make_team(f"cli-{uuid.uuid4().hex[:6]}")
+    f = tmp_path / "sub.txt"
+    f.write_text("FAKE score=0.42")
+    env = {**__import__("os").environ, "AISC_URL": stack["base"], "AISC_TOKEN": token}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    r = cli("submit", str(stack["phase"]), str(f), "--wait")
+    assert r.returncode == 0, r.stderr
+    assert "scored" in r.stdout and "score 0.420000" in r.stdout and "quota left today: 9/10" in r.stdout
+    sub_id = int(r.stdout.split()[1])
+    r = cli("status", str(sub_id))
+    assert r.returncode == 0 and "model:a" in r.stdout
+    r = cli("leaderboard", str(stack["phase"]))
+    assert r.returncode == 0 and "0.4200" in r.stdout
+    r = cli("submit", str(stack["phase"]), str(tmp_path / "missing.zip"))
+    assert r.returncode == 2 and "is not a file" in r.stderr
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK junk")
+    r = cli("submit", str(stack["phase"]), str(bad))
+    assert r.returncode == 2 and "HTTP 422" in r.stderr and "must start with 'FAKE'" in r.stderr
