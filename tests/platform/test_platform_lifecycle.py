@@ -171,3 +171,33 @@ def test_team_cli_submit_status_leaderboard(stack, tmp_path):
     bad.write_bytes(b"PK junk")
     r = cli("submit", str(stack["phase"]), str(bad))
     assert r.returncode == 2 and "HTTP 422" in r.stderr and "must start with 'FAKE'" in r.stderr
+
+
+def test_soft_time_limit_from_the_phase_fails_as_timeout(stack, platform_env):
+    tmp = platform_env["tmp"]
+    phase = load_competition(tmp, {"face": [phase_spec("slowpoke", fake_bundle(tmp),
+                                                       limits={"soft_seconds": 2, "hard_seconds": 6})]})["face/slowpoke"]
+    token = make_team()
+    sub = upload(stack["base"], token, phase, b"FAKE sleep=20").json()["id"]
+    final = wait_state(stack["base"], token, sub, timeout=30)
+    assert final["state"] == "failed" and final["failure_class"] == "timeout", final
+    assert "time limit of 2 s" in final["message"]
+    assert final["remaining_quota"]["daily_left"] == 49  # a timeout counts
+
+
+def test_team_cancels_its_queued_submission_and_admin_rescores_a_phase(stack, platform_env):
+    tmp = platform_env["tmp"]
+    base = stack["base"]
+    phase = load_competition(tmp, {"face": [phase_spec("batch", fake_bundle(tmp))]})["face/batch"]
+    token, admin = make_team(), make_admin()
+    blocker = upload(base, token, phase, b"FAKE sleep=3 score=0.1").json()["id"]
+    waiting = upload(base, token, phase, b"FAKE score=0.2").json()["id"]
+    r = httpx.post(f"{base}/api/v1/submissions/{waiting}/cancel", headers=auth(token))
+    assert r.status_code == 200 and r.json()["state"] == "cancelled"
+    again = httpx.post(f"{base}/api/v1/submissions/{waiting}/cancel", headers=auth(token))
+    assert again.status_code == 409 and "already cancelled" in again.json()["detail"]
+    assert wait_state(base, token, blocker)["state"] == "scored"
+    r = httpx.post(f"{base}/api/v1/admin/phases/{phase}/rescore", headers=auth(admin))
+    assert r.json()["queued"] == [blocker]
+    final = wait_state(base, token, blocker)
+    assert final["state"] == "scored" and final["attempts"] == 2
