@@ -20,7 +20,7 @@ def check_key(key: str) -> str:
 
 
 class Storage(Protocol):
-    def put_file(self, key: str, path: Path) -> None: ...
+    def put_file(self, key: str, path: Path, move: bool = False) -> None: ...
     def get_file(self, key: str, dest: Path) -> Path: ...
     def iter_bytes(self, key: str, chunk: int = 1 << 16) -> Iterator[bytes]: ...
     def exists(self, key: str) -> bool: ...
@@ -35,11 +35,15 @@ class LocalStorage:
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
 
-    def put_file(self, key: str, path: Path) -> None:
+    def put_file(self, key: str, path: Path, move: bool = False) -> None:
+        """Copy (or, with ``move``, rename when on the same filesystem) a file into the store."""
         dest = self._path(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(dest.name + ".part")
-        shutil.copyfile(path, tmp)
+        if move:
+            shutil.move(path, tmp)
+        else:
+            shutil.copyfile(path, tmp)
         tmp.replace(dest)
 
     def get_file(self, key: str, dest: Path) -> Path:
@@ -78,8 +82,10 @@ class S3Storage:
         except ClientError:
             self.client.create_bucket(Bucket=self.bucket)
 
-    def put_file(self, key: str, path: Path) -> None:
+    def put_file(self, key: str, path: Path, move: bool = False) -> None:
         self.client.upload_file(str(path), self.bucket, self._key(key))
+        if move:
+            Path(path).unlink(missing_ok=True)
 
     def get_file(self, key: str, dest: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -2,12 +2,13 @@
 (only after the row is committed), and the status a team sees."""
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
@@ -18,6 +19,8 @@ from .queue import send_score_task
 from .status import fetch
 from .storage import get_storage
 from .timeutil import iso, utcnow
+
+log = logging.getLogger(__name__)
 
 
 def safe_filename(name: str) -> str:
@@ -45,7 +48,7 @@ def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Pat
     """Store, reserve quota, insert, queue. Returns (submission id, created)."""
     storage = get_storage()
     key = f"uploads/{phase_id}/{team_id}/{uuid.uuid4().hex}/{safe_filename(filename)}"
-    storage.put_file(key, path)
+    storage.put_file(key, path, move=True)
     try:
         with make_session() as session, session.begin():
             phase = session.get(Phase, phase_id)
@@ -74,14 +77,21 @@ def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Pat
 
 
 def queue_submission(make_session: sessionmaker, sub_id: int, from_states=(RECEIVED,), **values: Any) -> bool:
-    """Move to ``queued`` (committed) and then send the task."""
+    """Move to ``queued`` (committed), then send the task. If the broker refuses, ``sent_at``
+    is cleared and the reaper sends the task later."""
     with make_session() as session, session.begin():
-        if not lifecycle.transition(session, sub_id, from_states, QUEUED, **values):
+        if not lifecycle.transition(session, sub_id, from_states, QUEUED, sent_at=utcnow(), **values):
             return False
-        phase = session.scalar(select(Phase).join(Submission, Submission.phase_id == Phase.id)
-                               .where(Submission.id == sub_id))
-        queue, soft, hard = phase.queue, phase.soft_time_limit, phase.hard_time_limit
-    send_task(make_session, sub_id, queue, soft, hard)
+        queue, soft, hard = session.execute(
+            select(Phase.queue, Phase.soft_time_limit, Phase.hard_time_limit)
+            .join(Submission, Submission.phase_id == Phase.id).where(Submission.id == sub_id)).one()
+    try:
+        send_score_task(sub_id, queue, soft, hard)
+    except Exception as e:  # noqa: BLE001 - the submission stays queued; the reaper retries
+        log.error("could not send the task of submission %s: %s", sub_id, e)
+        with make_session() as session, session.begin():
+            session.execute(update(Submission).where(Submission.id == sub_id, Submission.state == QUEUED)
+                            .values(sent_at=None))
     return True
 
 

@@ -3,16 +3,16 @@
 - ``running`` with a stale heartbeat: past the phase's hard time limit -> failed/timeout;
   otherwise requeued (the worker was lost) until ``max_attempts`` runs, then failed/infra.
 - ``received`` for a minute (the API died before queueing) -> queued.
-- ``queued`` whose task the broker evidently lost -> task sent again (harmless: the claim is
-  conditional). Evidence: sent ``requeue_after_seconds`` ago, and a submission of the same
-  queue whose task was sent later has already started (the queues are first in, first out).
+- ``queued`` whose task was never sent (the broker refused it) or evidently lost -> task sent
+  again (harmless: the claim is conditional). Evidence of loss: sent ``requeue_after_seconds``
+  ago, and a submission of the same queue sent later has already started (queues are FIFO).
 """
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from core import lifecycle, quotas
@@ -46,8 +46,10 @@ def reap_once() -> dict:
         unsent = session.execute(
             select(Submission.id, Phase.queue, Phase.soft_time_limit, Phase.hard_time_limit)
             .join(Phase, Phase.id == Submission.phase_id)
-            .where(Submission.state == QUEUED, overtaken,
-                   Submission.sent_at < now - timedelta(seconds=settings.requeue_after_seconds))).all()
+            .where(Submission.state == QUEUED,
+                   or_(and_(Submission.sent_at.is_(None), Submission.queued_at < now - timedelta(seconds=10)),
+                       and_(overtaken, Submission.sent_at < now - timedelta(seconds=settings.requeue_after_seconds))))
+        ).all()
     for sub_id, attempt, run_attempts, started_at, hard in stale:
         if started_at is not None and (now - started_at).total_seconds() >= hard:
             with make_session() as session, session.begin():

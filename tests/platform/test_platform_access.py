@@ -106,3 +106,28 @@ def test_tokens_are_not_stored_in_clear(platform_env):
         assert token not in dump and token[5:] not in dump
         assert s.scalar(select(ApiToken.id).where(
             ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest())) is not None
+
+
+def test_admin_creates_teams_and_loads_competitions_over_rest(platform_env, procs):
+    import yaml
+
+    tmp = platform_env["tmp"]
+    base = start_api(procs, tmp, fake=True)
+    admin = make_admin()
+    slug = f"rest-{uuid.uuid4().hex[:6]}"
+    doc = yaml.safe_dump({"slug": slug, "title": "REST", "tracks": {"face": {"phases": [
+        phase_spec("p", fake_bundle(tmp))]}}})
+    h = {**auth(admin), "Content-Type": "application/yaml"}
+    r = httpx.post(f"{base}/api/v1/admin/competitions", content=doc, headers=h)
+    assert r.status_code == 200 and r.json()["notes"] == [f"created competition {slug}", "created phase face/p"]
+    r = httpx.post(f"{base}/api/v1/admin/competitions", content=doc.replace("face:", "faces:"), headers=h)
+    assert r.status_code == 422 and "unknown track 'faces'" in r.json()["detail"]
+    r = httpx.post(f"{base}/api/v1/admin/teams", json={"name": f"rest-team-{slug}"}, headers=auth(admin))
+    assert r.status_code == 201
+    token = r.json()["token"]
+    assert httpx.post(f"{base}/api/v1/admin/teams", json={"name": f"rest-team-{slug}"},
+                      headers=auth(admin)).status_code == 409
+    comps = httpx.get(f"{base}/api/v1/competitions").json()
+    pid = next(p["id"] for c in comps if c["slug"] == slug for p in c["phases"])
+    assert "bundle" not in next(p for c in comps for p in c["phases"] if p["id"] == pid)  # hidden paths stay hidden
+    assert upload(base, token, pid, b"FAKE").status_code == 201

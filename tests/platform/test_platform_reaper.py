@@ -35,10 +35,12 @@ def test_reaper_requeues_times_out_fails_and_resends(platform_env):
         alive = sub(s, team, state="running", attempts=1, run_attempts=1, started_at=stale, heartbeat_at=now)
         orphan = sub(s, team, state="received", created_at=old)
         dropped = sub(s, team, state="queued", queued_at=old, sent_at=old)
+        unsent = sub(s, team, state="queued", queued_at=stale, sent_at=None)  # the broker refused it
+        fresh = sub(s, team, state="queued", queued_at=now, sent_at=None)  # just being sent
         sub(s, team, state="running", attempts=1, run_attempts=1, started_at=now, heartbeat_at=now,
             queued_at=now - timedelta(minutes=5), sent_at=now - timedelta(minutes=5))  # overtook 'dropped'
     counts = reap_once()
-    assert counts == {"requeued": 1, "failed": 1, "timed_out": 1, "queued": 1, "resent": 1}
+    assert counts == {"requeued": 1, "failed": 1, "timed_out": 1, "queued": 1, "resent": 2}
     with session_scope() as s:
         state = {i: (s.get(Submission, i).state, s.get(Submission, i).failure_class)
                  for i in (lost, overdue, twice, alive, orphan, dropped)}
@@ -47,4 +49,5 @@ def test_reaper_requeues_times_out_fails_and_resends(platform_env):
         assert s.get(Submission, twice).counts_quota is False  # infra: the slot was given back
         assert s.get(QuotaCounter, (s.get(Submission, twice).team_id, pid, now.strftime("%Y-%m-%d"))).used == 0
         assert s.get(Submission, dropped).sent_at > now - timedelta(seconds=5)
+        assert s.get(Submission, unsent).sent_at is not None and s.get(Submission, fresh).sent_at is None
     assert reap_once() == {"requeued": 0, "failed": 0, "timed_out": 0, "queued": 0, "resent": 0}
