@@ -77,42 +77,54 @@ def bench_pickup(base: str, token: str, phase: int, n: int) -> list[float]:
     return lat
 
 
-def bench_concurrent(base: str, tokens: list[str], phase: int, status_ids: list[int], rounds: int):
-    """Each client: ``rounds`` x (one upload, then 10 status reads), all clients at once, on
-    keep-alive connections (stdlib http.client: a light load generator, so the API is measured)."""
+def _client_session(base: str, token: str, phase: int, status_id: int, rounds: int, start_at: float):
+    """One client: ``rounds`` x (one upload, then 10 status reads) on a keep-alive connection."""
     import http.client
     import json as _json
     from urllib.parse import urlparse
 
     host = urlparse(base)
-    barrier = threading.Barrier(len(tokens))
-
-    def client(i: int):
-        up, st = [], []
-        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
-        h = {"Authorization": f"Bearer {tokens[i]}"}
-        barrier.wait()
-        for r in range(rounds):
-            body = f"FAKE score=0.{r}".encode()
+    up, st = [], []
+    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+    h = {"Authorization": f"Bearer {token}"}
+    time.sleep(max(0.0, start_at - time.time()))
+    for r in range(rounds):
+        t = time.perf_counter()
+        conn.request("POST", f"/api/v1/phases/{phase}/submissions?filename=s.txt", body=f"FAKE score=0.{r}".encode(),
+                     headers={**h, "Content-Type": "application/octet-stream"})
+        resp = conn.getresponse()
+        data = resp.read()
+        up.append((time.perf_counter() - t) * 1000)
+        assert resp.status == 201, data
+        for _ in range(10):
             t = time.perf_counter()
-            conn.request("POST", f"/api/v1/phases/{phase}/submissions?filename=s.txt", body=body,
-                         headers={**h, "Content-Type": "application/octet-stream"})
+            conn.request("GET", f"/api/v1/submissions/{status_id}", headers=h)
             resp = conn.getresponse()
             data = resp.read()
-            up.append((time.perf_counter() - t) * 1000)
-            assert resp.status == 201, data
-            for _ in range(10):
-                t = time.perf_counter()
-                conn.request("GET", f"/api/v1/submissions/{status_ids[i]}", headers=h)
-                resp = conn.getresponse()
-                data = resp.read()
-                st.append((time.perf_counter() - t) * 1000)
-                assert resp.status == 200 and _json.loads(data)["id"] == status_ids[i]
-        conn.close()
-        return up, st
+            st.append((time.perf_counter() - t) * 1000)
+            assert resp.status == 200 and _json.loads(data)["id"] == status_id
+    conn.close()
+    return up, st
 
+
+def _client_group(args):
+    base, tokens, phase, status_ids, rounds, start_at = args
     with ThreadPoolExecutor(len(tokens)) as pool:
-        results = list(pool.map(client, range(len(tokens))))
+        return list(pool.map(lambda i: _client_session(base, tokens[i], phase, status_ids[i], rounds, start_at),
+                             range(len(tokens))))
+
+
+def bench_concurrent(base: str, tokens: list[str], phase: int, status_ids: list[int], rounds: int,
+                     processes: int = 10):
+    """All clients at once, spread over ``processes`` load-generator processes (one Python
+    process with 50 threads would measure its own GIL queue, not the API)."""
+    import multiprocessing
+
+    start_at = time.time() + 1.0
+    groups = [(base, tokens[k::processes], phase, status_ids[k::processes], rounds, start_at)
+              for k in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = [r for g in pool.map(_client_group, groups) for r in g]
     return [x for u, _ in results for x in u], [x for _, s in results for x in s]
 
 

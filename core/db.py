@@ -41,8 +41,14 @@ def get_engine() -> Engine:
     return _engine_for(get_settings().resolved_database_url())
 
 
+_FACTORIES: dict[str, sessionmaker[Session]] = {}
+
+
 def session_factory() -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+    url = get_settings().resolved_database_url()
+    if url not in _FACTORIES:
+        _FACTORIES[url] = sessionmaker(bind=_engine_for(url), expire_on_commit=False)
+    return _FACTORIES[url]
 
 
 @contextmanager
@@ -64,3 +70,4 @@ def reset_engines() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+    _FACTORIES.clear()

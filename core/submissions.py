@@ -45,7 +45,9 @@ def find_idempotent(session: Session, team_id: int, phase_id: int, key: str | No
 
 def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Path, filename: str,
            sha256: str, size: int, idempotency_key: str | None) -> tuple[int, bool]:
-    """Store, reserve quota, insert, queue. Returns (submission id, created)."""
+    """Store the artifact; then, in one transaction, take a quota slot, insert the row
+    (``received``) and move it to ``queued``; after the commit, send the task.
+    Returns (submission id, created)."""
     storage = get_storage()
     key = f"uploads/{phase_id}/{team_id}/{uuid.uuid4().hex}/{safe_filename(filename)}"
     storage.put_file(key, path, move=True)
@@ -62,6 +64,8 @@ def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Pat
             session.add(sub)
             session.flush()
             sub_id = sub.id
+            lifecycle.transition(session, sub_id, (RECEIVED,), QUEUED, sent_at=utcnow())
+            task = (phase.queue, phase.soft_time_limit, phase.hard_time_limit)
     except IntegrityError:
         storage.delete(key)  # the same idempotency key won a race: return that submission
         with make_session() as session:
@@ -72,7 +76,7 @@ def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Pat
     except BaseException:
         storage.delete(key)
         raise
-    queue_submission(make_session, sub_id, from_states=(RECEIVED,))
+    _send(make_session, sub_id, *task)
     return sub_id, True
 
 
@@ -85,6 +89,11 @@ def queue_submission(make_session: sessionmaker, sub_id: int, from_states=(RECEI
         queue, soft, hard = session.execute(
             select(Phase.queue, Phase.soft_time_limit, Phase.hard_time_limit)
             .join(Submission, Submission.phase_id == Phase.id).where(Submission.id == sub_id)).one()
+    _send(make_session, sub_id, queue, soft, hard)
+    return True
+
+
+def _send(make_session: sessionmaker, sub_id: int, queue: str, soft: int, hard: int) -> None:
     try:
         send_score_task(sub_id, queue, soft, hard)
     except Exception as e:  # noqa: BLE001 - the submission stays queued; the reaper retries
@@ -92,7 +101,6 @@ def queue_submission(make_session: sessionmaker, sub_id: int, from_states=(RECEI
         with make_session() as session, session.begin():
             session.execute(update(Submission).where(Submission.id == sub_id, Submission.state == QUEUED)
                             .values(sent_at=None))
-    return True
 
 
 def send_task(make_session: sessionmaker, sub_id: int, queue: str, soft: int, hard: int) -> None:
