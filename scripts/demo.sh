@@ -7,7 +7,8 @@
 #
 # Runs on Postgres/Redis when AISC_DATABASE_URL / AISC_BROKER_URL are set, otherwise on the
 # embedded default (SQLite database and SQLite-backed broker under var/).
-# AISC_PORT (default 8000); AISC_DEMO_KEEP=1 keeps the server running until Ctrl-C.
+# AISC_PORT (default 8000); AISC_DEMO_KEEP=1 keeps the server running until Ctrl-C;
+# AISC_DEMO_TRACKS=face,driving limits the tracks; AISC_SKIP_SETUP=1 skips scripts/setup.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -23,7 +24,7 @@ mkdir -p "$DEMO_DIR/logs"
 say() { printf '[demo] %s\n' "$*"; }
 
 say "building demo bundles and baselines (reused when already built)"
-$PY -m workers.demo_build --out "$DEMO_DIR" $QUICK >/dev/null
+$PY -m workers.demo_build --out "$DEMO_DIR" $QUICK ${AISC_DEMO_TRACKS:+--tracks "$AISC_DEMO_TRACKS"} >/dev/null
 say "database: ${AISC_DATABASE_URL:-embedded SQLite under var/}; broker: ${AISC_BROKER_URL:-embedded SQLite under var/}"
 $PY -m core.manage init-db
 $PY -m core.manage load-competition "$DEMO_DIR/competition.yaml"

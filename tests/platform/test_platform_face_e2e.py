@@ -27,7 +27,7 @@ def face_demo():
         if e.name in ("evaluators.face.demo", "evaluators.face"):
             pytest.skip("the face track has no demo module (evaluators/face/demo.py) yet")
         raise
-    return demo.build_demo(ROOT / "var" / "test-cache" / "face-demo-quick", quick=True)
+    return demo.build_demo(ROOT / "var" / "test-cache" / "demo-quick" / "face", quick=True)
 
 
 def test_real_face_submissions_are_scored_and_ranked(platform_env, procs, face_demo):
