@@ -238,7 +238,7 @@ def main() -> int:
             for policy in ("best", "last"):
                 phase.ranking = policy
                 rank(s, phase, "fake-1")
-                for _ in range(20):
+                for _ in range(50):
                     t = time.perf_counter()
                     rows = rank(s, phase, "fake-1")
                     times.append((time.perf_counter() - t) * 1000)

@@ -16,11 +16,11 @@ import traceback
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core import lifecycle, quotas
 from core.db import session_factory
-from core.models import FAILED, RUNNING, SCORED, Score, Submission
+from core.models import CANCELLED, FAILED, RUNNING, SCORED, Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
 from core.submissions import queue_submission
@@ -28,7 +28,7 @@ from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
 from evaluators.common.result import Result
 
 from . import runners
-from .heartbeat import Heartbeat
+from .heartbeat import Heartbeat, RunAbandoned
 from .logtail import TailHandler
 
 log = logging.getLogger(__name__)
@@ -55,35 +55,48 @@ def execute(submission_id: int) -> str:
         log.info("scoring submission %s (track %s, run %s)", submission_id, track, attempt)
         beat.start()
         try:
-            artifact = get_storage().get_file(key, workdir / "input" / filename)
-            beat.progress("running", 0.0)
-            result = runners.run_submission(track, artifact, bundle, scoring, progress=beat.progress,
-                                            workdir=workdir / "out")
-            outcome = ("scored", result)
-        except KeyboardInterrupt:
+            outcome = _run(beat, track, key, filename, bundle, scoring, soft_limit, workdir)
+        except RunAbandoned:  # the signal landed outside the run itself
             outcome = ("lost", None)
-        except SoftTimeLimitExceeded:
-            outcome = ("timeout", f"scoring ran past the time limit of {soft_limit} s")
-        except SubmissionTimedOut as e:
-            outcome = ("timeout", str(e))
-        except SubmissionRejected as e:
-            outcome = ("user", str(e))
-        except Exception as e:  # noqa: BLE001 - everything else is the platform's problem
-            log.error("infra failure: %s\n%s", e, traceback.format_exc())
-            outcome = ("infra", f"{type(e).__name__}: {e}")
         finally:
             beat.stop()
         if outcome[0] != "lost" and beat.lost:
             outcome = ("lost", None)
         log.info("run finished: %s", outcome[0])
         state = finish(make_session, submission_id, attempt, outcome, tail.text(), workdir)
-    shutil.rmtree(workdir / "input", ignore_errors=True)
+    shutil.rmtree(workdir, ignore_errors=True)  # pictures and results are in the storage now
     return state
+
+
+def _run(beat: Heartbeat, track: str, key: str, filename: str, bundle: Path, scoring: dict, soft_limit: int,
+         workdir: Path) -> tuple[str, object]:
+    try:
+        artifact = get_storage().get_file(key, workdir / "input" / filename)
+        beat.progress("running", 0.0)
+        result = runners.run_submission(track, artifact, bundle, scoring, progress=beat.progress,
+                                        workdir=workdir / "out")
+        return ("scored", result)
+    except RunAbandoned:
+        return ("lost", None)
+    except SoftTimeLimitExceeded:
+        return ("timeout", f"scoring ran past the time limit of {soft_limit} s")
+    except SubmissionTimedOut as e:
+        return ("timeout", str(e))
+    except SubmissionRejected as e:
+        return ("user", str(e))
+    except Exception as e:  # noqa: BLE001 - everything else is the platform's problem
+        log.error("infra failure: %s\n%s", e, traceback.format_exc())
+        return ("infra", f"{type(e).__name__}: {e}")
+    finally:
+        beat.stop()  # disarm before anything else can be interrupted
 
 
 def finish(make_session, submission_id: int, attempt: int, outcome, log_text: str, workdir: Path) -> str:
     kind, payload = outcome
-    if kind == "lost":
+    if kind == "lost":  # cancelled or taken over: keep this run's log only if it was cancelled
+        with make_session() as session, session.begin():
+            session.execute(update(Submission).where(Submission.id == submission_id, Submission.attempts == attempt,
+                                                     Submission.state == CANCELLED).values(log_tail=log_text))
         return "lost"
     if kind == "scored":
         return _record_score(make_session, submission_id, attempt, payload, log_text, workdir)

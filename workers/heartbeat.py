@@ -4,8 +4,9 @@ If the submission left ``running`` under us (cancelled by the team or organizers
 over by the reaper), the run is interrupted: its result could no longer be recorded."""
 from __future__ import annotations
 
-import _thread
 import logging
+import os
+import signal
 import threading
 import time
 
@@ -14,6 +15,10 @@ from sqlalchemy.orm import sessionmaker
 from core import lifecycle
 
 log = logging.getLogger(__name__)
+
+
+class RunAbandoned(BaseException):
+    """Raised in the scoring thread when the submission left ``running`` under it."""
 
 
 class Heartbeat:
@@ -32,12 +37,29 @@ class Heartbeat:
         self.stage, self.percent = stage, float(percent)
 
     def start(self) -> "Heartbeat":
+        """Start beating. In the main thread (a prefork pool child) SIGUSR2 is armed so the
+        heartbeat can stop an abandoned run; elsewhere the run just finishes and is discarded."""
+        self._old_handler, self._armed = None, False
+        if threading.current_thread() is threading.main_thread():
+            self._old_handler = signal.signal(signal.SIGUSR2, self._on_signal)
+            self._armed = True
         self._thread.start()
         return self
 
+    def _on_signal(self, signum, frame) -> None:  # noqa: ARG002 - signal handler signature
+        if self._armed:
+            self._armed = False
+            raise RunAbandoned()
+
     def stop(self) -> None:
+        """Idempotent; call it again if a RunAbandoned interrupted it."""
+        self._armed = False
         self._stop.set()
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        if self._old_handler is not None:
+            signal.signal(signal.SIGUSR2, self._old_handler)
+            self._old_handler = None
 
     def _beat(self) -> bool:
         with self.make_session() as session, session.begin():
@@ -61,5 +83,6 @@ class Heartbeat:
                 self.lost = True
                 log.warning("submission %s left 'running' (cancelled or taken over); stopping this run",
                             self.submission_id)
-                _thread.interrupt_main()
+                if self._armed:
+                    os.kill(os.getpid(), signal.SIGUSR2)
                 return

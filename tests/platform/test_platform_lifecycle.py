@@ -115,13 +115,15 @@ def test_admin_rescore_disqualify_cancel(stack):
     assert name not in [row["team"] for row in board["rows"]]
     csv = httpx.get(f"{base}/api/v1/admin/phases/{phase}/export.csv", headers=auth(admin))
     assert csv.status_code == 200 and csv.text.startswith("rank,team,submission_id,total")
-    slow = upload(base, token, phase, b"FAKE sleep=30").json()["id"]
+    slow = upload(base, token, phase, b"FAKE sleep=60").json()["id"]
     wait_state(base, token, slow, states=("running",), timeout=30)
     r = httpx.post(f"{base}/api/v1/admin/submissions/{slow}/cancel", headers=auth(admin))
     assert r.json()["state"] == "cancelled"
-    nxt = upload(base, token, phase, b"FAKE score=0.2").json()["id"]  # the worker is free again soon
-    assert wait_state(base, token, nxt, timeout=30)["state"] == "scored"
+    nxt = upload(base, token, phase, b"FAKE score=0.2").json()["id"]  # the run stops: the worker is free again
+    assert wait_state(base, token, nxt, timeout=15)["state"] == "scored"
     assert wait_state(base, token, slow)["state"] == "cancelled"
+    logs = httpx.get(f"{base}/api/v1/submissions/{slow}/logs", headers=auth(token)).text
+    assert "left 'running'" in logs  # the cancelled run stopped at its next heartbeat and kept its log
 
 
 def test_subjective_score_adds_a_score_row(stack, platform_env):
