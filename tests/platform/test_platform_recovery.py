@@ -34,3 +34,30 @@ def test_kill_9_worker_mid_run_is_redelivered_and_scored_once(platform_env, proc
         assert per_sub == {i: 1 for i in ids}
         assert s.scalar(select(func.count()).select_from(Submission).where(
             Submission.phase_id == phase, Submission.state.in_(("received", "queued", "running")))) == 0
+
+
+def test_kill_9_of_the_pool_child_only(platform_env, procs):
+    """The worker's main process survives and the broker redelivers at once; the reaper still
+    makes sure the run that died is redone exactly once."""
+    import os
+    import signal
+    import subprocess
+
+    tmp = platform_env["tmp"]
+    base = start_api(procs, tmp, fake=True)
+    phase = load_competition(tmp, {"face": [phase_spec("child", fake_bundle(tmp), queue="gpu")]})["face/child"]
+    start_worker(procs, tmp, fake=True, queues="control", beat=True, name="reaper2")
+    worker = start_worker(procs, tmp, fake=True, queues="gpu", name="survivor")
+    token = make_team()
+    sub = upload(base, token, phase, b"FAKE sleep=8 score=0.5").json()["id"]
+    st = wait_state(base, token, sub, states=("running",), timeout=60)
+    while st["stage"] != "inference":
+        st = wait_state(base, token, sub, states=("running",), timeout=10)
+    children = subprocess.run(["pgrep", "-P", str(worker.popen.pid)], capture_output=True, text=True).stdout.split()
+    assert children, "the prefork pool child was not found"
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+    final = wait_state(base, token, sub, timeout=120)
+    assert final["state"] == "scored" and final["attempts"] == 2, final
+    with session_scope() as s:
+        assert s.scalar(select(func.count()).select_from(Score).where(Score.submission_id == sub)) == 1
