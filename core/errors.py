@@ -28,3 +28,7 @@ class UploadRejected(PlatformError):
 
 class QuotaRefused(PlatformError):
     status_code = 429
+
+
+class Unavailable(PlatformError):
+    status_code = 503

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evaluators.common.errors import SubmissionRejected
+from evaluators.common.errors import BundleError, SubmissionRejected
 from evaluators.registry import TRACKS, scorer
 
-__all__ = ["SubmissionRejected", "TRACKS", "validate_upload", "scorer_version"]
+__all__ = ["BundleError", "SubmissionRejected", "TRACKS", "validate_upload", "scorer_version"]
 
 
 def validate_upload(track: str, artifact: Path, bundle_dir: Path, settings: dict) -> None:

@@ -1,6 +1,7 @@
 """Team endpoints: upload, status, list, logs, result pictures, cancel."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -11,18 +12,19 @@ from starlette.concurrency import run_in_threadpool
 
 from core import admin_ops
 from core.db import session_factory
-from core.errors import UploadRejected
+from core.errors import Unavailable, UploadRejected
 from core.models import Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
 from core.status import fetch, scores_visible
 from core.submissions import accept, check_open, find_idempotent, status
-from core.upload_checks import SubmissionRejected, validate_upload
+from core.upload_checks import BundleError, SubmissionRejected, validate_upload
 
 from ..deps import PrincipalDep, SessionDep, TeamDep, get_phase, owned_submission
 from ..uploads import receive
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"])
+log = logging.getLogger(__name__)
 
 
 @router.post("/phases/{phase_id}/submissions", status_code=201)
@@ -52,6 +54,10 @@ async def upload(phase_id: int, request: Request, response: Response, principal:
             await run_in_threadpool(validate_upload, track, path, Path(bundle), scoring)
         except SubmissionRejected as e:
             raise UploadRejected(f"submission rejected: {e}") from None
+        except BundleError as e:
+            log.error("phase %s: bundle problem during upload checks: %s", phase_id, e)
+            raise Unavailable("this phase's hidden data is not available right now (the organizers have been "
+                              "notified); your upload was not counted, please try again later") from None
         sub_id, created = await run_in_threadpool(
             accept, make_session, phase_id=phase_id, team_id=principal.team_id, path=path, filename=filename,
             sha256=sha256, size=size, idempotency_key=idempotency_key)

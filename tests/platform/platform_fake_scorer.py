@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
+from evaluators.common.errors import BundleError, SubmissionRejected, SubmissionTimedOut
 from evaluators.common.result import Result, report
 
 SCORER_VERSION = "fake-1"
@@ -22,7 +22,8 @@ def _parse(artifact: Path) -> dict:
 
 
 def validate_upload(artifact: Path, bundle_dir: Path, settings: dict) -> None:
-    _parse(artifact)
+    if _parse(artifact).get("validate") == "bundle":
+        raise BundleError(f"{bundle_dir}/manifest.json: sha256 mismatch")
 
 
 def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress=None, workdir=None) -> Result:

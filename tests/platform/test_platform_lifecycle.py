@@ -53,6 +53,16 @@ def test_malformed_upload_is_refused_before_queueing(stack):
     assert q["daily_left"] == 10  # a refused upload uses no quota
 
 
+def test_broken_bundle_during_upload_checks_is_503_and_not_counted(stack):
+    token = make_team()
+    r = upload(stack["base"], token, stack["phase"], b"FAKE validate=bundle", filename="../../etc/x.zip")
+    assert r.status_code == 503 and "not counted" in r.json()["detail"] and "sha256" not in r.text
+    q = httpx.get(f"{stack['base']}/api/v1/phases/{stack['phase']}/quota", headers=auth(token)).json()
+    assert q["daily_left"] == 10
+    ok = upload(stack["base"], token, stack["phase"], b"FAKE", filename="../../etc/x y.zip").json()
+    assert ok["filename"] == "x_y.zip"  # no path parts survive
+
+
 def test_failure_classes_and_quota(stack):
     base, phase = stack["base"], stack["phase"]
     token = make_team()
