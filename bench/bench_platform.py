@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -48,7 +46,7 @@ def show(name: str, values_ms: list[float], target_ms: float | None = None) -> N
 
 
 def setup_env(tmp: Path) -> tuple[str, str]:
-    from conftest import create_database
+    from platform_db import create_database
 
     name = f"aisc_bench_{uuid.uuid4().hex[:10]}"
     url = create_database(name)
@@ -159,7 +157,7 @@ def fill_leaderboard(phase_id: int, n: int, teams: int) -> None:
     from sqlalchemy import insert, text
 
     from core.db import get_engine
-    from core.models import Score, Submission, Team
+    from core.models import Submission, Team
 
     eng = get_engine()
     t0 = datetime(2026, 1, 1)
@@ -195,7 +193,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="aisc-bench-"))
     db_name, _ = setup_env(tmp)
-    from conftest import drop_database
+    from platform_db import drop_database
     from platform_helpers import fake_bundle, load_competition, make_team, phase_spec
     from platform_procs import start_api, start_worker
 

@@ -7,31 +7,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+
+from platform_db import REDIS, create_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN = os.environ.get("AISC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-REDIS = os.environ.get("AISC_TEST_REDIS", "redis://127.0.0.1:6379/0")
-
-
-def _admin_engine():
-    return create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-
-
-def create_database(name: str) -> str:
-    eng = _admin_engine()
-    with eng.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    eng.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(name: str) -> None:
-    eng = _admin_engine()
-    with eng.connect() as c:
-        c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    eng.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -76,8 +56,7 @@ def platform_env(tmp_path_factory):
 
 @pytest.fixture
 def procs():
-    from platform_procs import Proc  # noqa: F401 - started processes are killed at the end
-
+    """Processes started by a test (platform_procs.Proc); all killed at the end."""
     started: list = []
     yield started
     for p in started:

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, inspect
 
 from core.migrate import downgrade, upgrade
 from core.models import Base
-from conftest import create_database, drop_database
+from platform_db import create_database, drop_database
 
 
 def test_upgrade_and_downgrade_on_fresh_postgres():

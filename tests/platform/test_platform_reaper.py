@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.db import session_scope
-from core.models import Phase, QuotaCounter, Submission, Team
+from core.models import QuotaCounter, Submission, Team
 from core.timeutil import utcnow
 from platform_helpers import fake_bundle, load_competition, phase_spec
 from workers.reaper import reap_once
