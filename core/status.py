@@ -29,10 +29,16 @@ def _build():
                                                 QuotaCounter.phase_id == Submission.phase_id,
                                                 QuotaCounter.period == period).scalar_subquery())
 
-    return (select(Submission, Team.name.label("team_name"), Phase.track, Phase.name.label("phase_name"),
+    S = Submission
+    return (select(S.id, S.team_id, S.phase_id, S.state, S.failure_class, S.message, S.stage, S.progress,
+                   S.filename, S.size_bytes, S.sha256, S.attempts, S.disqualified, S.created_at, S.queued_at,
+                   S.started_at, S.finished_at,
+                   Team.name.label("team_name"), Phase.track, Phase.name.label("phase_name"),
                    Phase.visibility, Phase.revealed, Phase.quota_daily, Phase.quota_total,
                    case((Submission.state == QUEUED, ahead + 1), else_=None).label("queue_position"),
-                   used(bindparam("day")).label("day_used"), used(TOTAL).label("total_used"), Score)
+                   used(bindparam("day")).label("day_used"), used(TOTAL).label("total_used"),
+                   Score.id.label("score_row"), Score.total, Score.scorer_score, Score.subjective,
+                   Score.scorer_version, Score.valid, Score.columns, Score.messages, Score.artifacts)
             .join(Team, Team.id == Submission.team_id).join(Phase, Phase.id == Submission.phase_id)
             .outerjoin(Score, and_(Score.id == Submission.score_id))
             .where(Submission.id == bindparam("submission_id")))
@@ -46,8 +52,7 @@ def fetch(session: Session, submission_id: int, *, is_admin: bool) -> tuple[int,
     row = session.execute(_STATEMENT, {"submission_id": submission_id, "day": day_of(utcnow())}).one_or_none()
     if row is None:
         return None
-    sub: Submission = row.Submission
-    score: Score | None = row.Score
+    sub = row
     total_left = None if row.quota_total is None else max(0, row.quota_total - (row.total_used or 0))
     out: dict[str, Any] = {
         "id": sub.id, "team": row.team_name, "phase_id": sub.phase_id, "track": row.track, "phase": row.phase_name,
@@ -60,8 +65,8 @@ def fetch(session: Session, submission_id: int, *, is_admin: bool) -> tuple[int,
         "created_at": iso(sub.created_at), "queued_at": iso(sub.queued_at),
         "started_at": iso(sub.started_at), "finished_at": iso(sub.finished_at), "score": None,
     }
-    if score is not None and scores_visible(row.visibility, row.revealed, is_admin):
-        out["score"] = {"total": score.total, "scorer_score": score.scorer_score, "subjective": score.subjective,
-                        "scorer_version": score.scorer_version, "valid": score.valid, "columns": score.columns,
-                        "messages": score.messages, "artifacts": sorted(score.artifacts)}
+    if row.score_row is not None and scores_visible(row.visibility, row.revealed, is_admin):
+        out["score"] = {"total": row.total, "scorer_score": row.scorer_score, "subjective": row.subjective,
+                        "scorer_version": row.scorer_version, "valid": row.valid, "columns": row.columns,
+                        "messages": row.messages, "artifacts": sorted(row.artifacts or {})}
     return sub.team_id, out

@@ -39,7 +39,7 @@ async def upload(phase_id: int, request: Request, response: Response, principal:
             phase = get_phase(session, phase_id)
             existing = find_idempotent(session, principal.team_id, phase_id, idempotency_key)
             if existing is not None:
-                return None, status(session, existing, is_admin=False)
+                return None, status(session, existing.id, is_admin=False)
             check_open(phase)
             return (phase.max_upload_bytes, phase.track, phase.bundle, dict(phase.settings or {})), None
 
@@ -68,7 +68,7 @@ async def upload(phase_id: int, request: Request, response: Response, principal:
 
     def after():
         with make_session() as session:
-            return status(session, session.get(Submission, sub_id), is_admin=False)
+            return status(session, sub_id, is_admin=False)
 
     return await run_in_threadpool(after)
 
