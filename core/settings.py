@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     reaper_seconds: float = 15.0  # how often beat runs the reaper
     requeue_after_seconds: float = 600.0  # re-send tasks of submissions queued this long
     max_attempts: int = 2  # runs per submission before an infra failure is final
+    workers_consume_control: bool = True  # scoring workers also run the reaper's queue
     log_tail_kib: int = 32  # last N KiB of logs kept per run
     visibility_timeout_seconds: int = 6 * 3600  # Redis redelivery of unacknowledged tasks
     broker_key_prefix: str = ""  # isolates several deployments (or test runs) on one Redis

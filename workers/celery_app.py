@@ -3,12 +3,15 @@
   celery -A workers.celery_app worker -Q cpu -c 1          # scoring on CPU
   celery -A workers.celery_app worker -Q gpu -c 1          # a GPU machine takes only GPU work
   celery -A workers.celery_app worker -Q control -c 1 -B   # the beat-scheduled reaper
+  celery -A workers.celery_app beat                        # or beat alone: every worker also
+                                                           # consumes 'control' (see below)
 """
 from __future__ import annotations
 
 import logging
 
 from celery import Celery
+from celery.signals import celeryd_after_setup
 
 from core.queue import REAP_TASK, SCORE_TASK, celery_config
 from core.settings import get_settings
@@ -19,6 +22,14 @@ from .reaper import reap_once
 app = Celery("aisc")
 app.conf.update(celery_config(get_settings()))
 logging.getLogger("workers").setLevel(logging.INFO)
+
+
+@celeryd_after_setup.connect
+def _also_consume_control(sender, instance, **kwargs) -> None:
+    """Every worker also takes the reaper's ``control`` queue (cheap, seconds), so the beat
+    schedule works even where no dedicated control worker runs."""
+    if get_settings().workers_consume_control:
+        instance.app.amqp.queues.select_add("control")
 
 
 @app.task(name=SCORE_TASK, acks_late=True)

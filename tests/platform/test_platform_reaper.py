@@ -51,3 +51,27 @@ def test_reaper_requeues_times_out_fails_and_resends(platform_env):
         assert s.get(Submission, dropped).sent_at > now - timedelta(seconds=5)
         assert s.get(Submission, unsent).sent_at is not None and s.get(Submission, fresh).sent_at is None
     assert reap_once() == {"requeued": 0, "failed": 0, "timed_out": 0, "queued": 0, "resent": 0}
+
+
+def test_beat_alone_with_a_scoring_worker_reaps(platform_env, procs):
+    """Deployments with 'celery beat' and only '-Q cpu' workers: the workers also consume the
+    reaper's queue, so a submission whose worker vanished is still requeued and scored."""
+    import sys
+
+    from platform_helpers import make_team, upload, wait_state
+    from platform_procs import Proc, start_api, start_worker
+
+    tmp = platform_env["tmp"]
+    pid = load_competition(tmp, {"face": [phase_spec("beat", fake_bundle(tmp))]})["face/beat"]
+    base = start_api(procs, tmp, fake=True)
+    token = make_team()
+    sub = upload(base, token, pid, b"FAKE score=0.25").json()["id"]
+    with session_scope() as s:  # pretend a worker claimed it and died a while ago
+        row = s.get(Submission, sub)
+        past = utcnow() - timedelta(seconds=30)
+        row.state, row.attempts, row.run_attempts, row.started_at, row.heartbeat_at = "running", 1, 1, past, past
+    start_worker(procs, tmp, fake=True, queues="cpu", name="cpu-only")
+    procs.append(Proc([sys.executable, "-m", "celery", "-A", "workers.celery_app", "beat", "-s",
+                       str(tmp / "beat-alone")], tmp / "beat-alone.log"))
+    final = wait_state(base, token, sub, timeout=60)
+    assert final["state"] == "scored" and final["attempts"] == 2, final
