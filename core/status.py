@@ -49,7 +49,9 @@ _STATEMENT = _build()
 
 def fetch(session: Session, submission_id: int, *, is_admin: bool) -> tuple[int, dict[str, Any]] | None:
     """(owning team id, status dict), or None if there is no such submission."""
-    row = session.execute(_STATEMENT, {"submission_id": submission_id, "day": day_of(utcnow())}).one_or_none()
+    # Core execution on the session's connection: these are plain columns, no ORM objects
+    row = session.connection().execute(_STATEMENT, {"submission_id": submission_id,
+                                                    "day": day_of(utcnow())}).one_or_none()
     if row is None:
         return None
     sub = row
