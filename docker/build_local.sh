@@ -14,6 +14,13 @@ echo "[build] filling docker/wheelhouse from the configured package index" >&2
 PIP="${PIP:-.venv/bin/pip}"
 "$PIP" download -q -d docker/wheelhouse -r requirements.txt
 "$PIP" download -q -d docker/wheelhouse --no-deps facenet-pytorch
+# The image's Python (Debian's 3.11.2) needs what markers skip on this one.
+"$PIP" download -q -d docker/wheelhouse "async-timeout>=4.0.3"
+# Build wheels from any sdists here, so the image build needs no build back-end.
+for sdist in docker/wheelhouse/*.tar.gz; do
+  [ -e "$sdist" ] || continue
+  "$PIP" wheel -q --no-deps -w docker/wheelhouse "$sdist" && rm -f "$sdist"
+done
 cat > .env <<ENV
 BASE_IMAGE=$BASE
 POSTGRES_IMAGE=aisc/postgres:15
