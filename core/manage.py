@@ -1,6 +1,6 @@
 """Organizer command line: ``python -m core.manage <command>``.
 
-  init-db                      create or upgrade the schema (alembic upgrade head)
+  init-db                      create the database if missing, then the schema (alembic upgrade head)
   load-competition FILE.yaml   validate and create/update a competition
   create-team NAME             create a team and print its API token (shown once)
   create-admin [--label L]     print a new organizer token (shown once)
@@ -35,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "init-db":
-        from .migrate import upgrade
+        from .migrate import ensure_database, upgrade
+        from .settings import get_settings
 
+        if ensure_database(get_settings().resolved_database_url()):
+            print("created the database")
         upgrade()
         print("database schema is up to date")
         return 0

@@ -44,3 +44,25 @@ def test_upgrade_on_sqlite(tmp_path):
     assert "scores" in inspect(create_engine(url)).get_table_names()
     downgrade(url, "base")
     assert "scores" not in inspect(create_engine(url)).get_table_names()
+
+
+def test_init_db_creates_a_missing_postgres_database():
+    import subprocess
+    import sys
+
+    from platform_db import PG_ADMIN
+    from platform_procs import ROOT
+
+    name = f"aisc_init_{uuid.uuid4().hex[:10]}"
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    env = {**__import__("os").environ, "AISC_DATABASE_URL": url}
+    try:
+        first = subprocess.run([sys.executable, "-m", "core.manage", "init-db"], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=120)
+        assert first.returncode == 0 and "created the database" in first.stdout, first.stderr
+        again = subprocess.run([sys.executable, "-m", "core.manage", "init-db"], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0 and "created" not in again.stdout
+        assert "submissions" in inspect(create_engine(url)).get_table_names()
+    finally:
+        drop_database(name)
