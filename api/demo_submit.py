@@ -1,13 +1,14 @@
 """The REST half of the demo: create the demo teams, submit every baseline, follow the
 scoring with progress, carry the results over to later phases, print the leaderboards.
 
-  python -m api.demo_submit --demo-dir var/demo --url http://127.0.0.1:8000 --admin-token TOKEN
+  AISC_ADMIN_TOKEN=... python -m api.demo_submit --demo-dir var/demo --url http://127.0.0.1:8000
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -39,8 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m api.demo_submit", description=__doc__)
     p.add_argument("--demo-dir", type=Path, required=True)
     p.add_argument("--url", required=True)
-    p.add_argument("--admin-token", required=True)
+    p.add_argument("--admin-token", default=os.environ.get("AISC_ADMIN_TOKEN"),
+                   help="organizer token (default: $AISC_ADMIN_TOKEN)")
     args = p.parse_args(argv)
+    if not args.admin_token:
+        p.error("an organizer token is needed: --admin-token or $AISC_ADMIN_TOKEN")
     baselines = json.loads((args.demo_dir / "baselines.json").read_text())
     tokens_dir = args.demo_dir / "teams"
     tokens_dir.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,8 @@ say() { printf '[demo] %s\n' "$*"; }
 
 say "building demo bundles and baselines (reused when already built)"
 $PY -m workers.demo_build --out "$DEMO_DIR" $QUICK ${AISC_DEMO_TRACKS:+--tracks "$AISC_DEMO_TRACKS"} >/dev/null
-say "database: ${AISC_DATABASE_URL:-embedded SQLite under var/}; broker: ${AISC_BROKER_URL:-embedded SQLite under var/}"
+describe() { if [ -n "${!1:-}" ]; then echo "$2 from $1 (${!1%%:*}://...)"; else echo "$2 embedded (SQLite under var/)"; fi; }
+say "$(describe AISC_DATABASE_URL database); $(describe AISC_BROKER_URL broker)"
 $PY -m core.manage init-db
 $PY -m core.manage load-competition "$DEMO_DIR/competition.yaml"
 ADMIN_TOKEN="$($PY -m core.manage create-admin --label demo)"
@@ -43,7 +44,7 @@ curl -sf "$URL/healthz" >/dev/null || { say "the API did not start; see $DEMO_DI
 say "API at $URL (logs in $DEMO_DIR/logs)"
 
 set +e
-$PY -m api.demo_submit --demo-dir "$DEMO_DIR" --url "$URL" --admin-token "$ADMIN_TOKEN"
+AISC_ADMIN_TOKEN="$ADMIN_TOKEN" $PY -m api.demo_submit --demo-dir "$DEMO_DIR" --url "$URL"
 rc=$?
 set -e
 say "leaderboards: $URL/"
