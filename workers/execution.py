@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import socket
@@ -124,6 +125,22 @@ def _infra_failure(make_session, submission_id: int, attempt: int, detail: str, 
     return "failed/infra"
 
 
+def _jsonable(value):
+    """Plain JSON types: numpy scalars and arrays become lists and numbers, NaN and infinity
+    become None (Postgres rejects them in JSON), anything else unknown becomes its str()."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _jsonable(value.tolist())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
 def _store_artifacts(submission_id: int, attempt: int, result: Result, workdir: Path) -> dict[str, str]:
     storage, stored = get_storage(), {}
     base = f"results/{submission_id}/run-{attempt}"
@@ -137,14 +154,18 @@ def _store_artifacts(submission_id: int, attempt: int, result: Result, workdir: 
         storage.put_file(key, p)
         stored[name] = key
     result_json = workdir / "result.json"
-    result.write_json(result_json)
+    result_json.write_text(json.dumps(_jsonable(result.to_dict()), indent=2, sort_keys=True))
     storage.put_file(f"{base}/result.json", result_json)
     return stored
 
 
 def _record_score(make_session, submission_id: int, attempt: int, result: Result, log_text: str,
                   workdir: Path) -> str:
-    stored = _store_artifacts(submission_id, attempt, result, workdir)
+    try:
+        stored = _store_artifacts(submission_id, attempt, result, workdir)
+    except Exception as e:  # noqa: BLE001 - storage trouble is the platform's problem
+        log.error("storing the results failed: %s\n%s", e, traceback.format_exc())
+        return _infra_failure(make_session, submission_id, attempt, f"{type(e).__name__}: {e}", log_text)
     with make_session() as session, session.begin():
         if not lifecycle.transition(session, submission_id, (RUNNING,), SCORED, attempt=attempt,
                                     stage="done", progress=100.0, log_tail=log_text, message="; ".join(result.messages)[:4000]):
@@ -153,11 +174,11 @@ def _record_score(make_session, submission_id: int, attempt: int, result: Result
         previous = session.get(Score, sub.score_id) if sub.score_id else None
         subjective = previous.subjective if previous is not None else None
         total = float(result.score) + (sub.phase.subjective_weight * subjective if subjective is not None else 0.0)
-        score = Score(submission_id=submission_id, scorer_version=result.scorer_version, total=total,
-                      scorer_score=float(result.score), subjective=subjective, valid=result.valid,
-                      columns={k: float(v) for k, v in result.columns.items()}, messages=list(result.messages),
-                      details=json.loads(json.dumps(result.details, default=str)), artifacts=stored,
-                      timings=dict(result.timings))
+        score = Score(submission_id=submission_id, scorer_version=str(result.scorer_version), total=total,
+                      scorer_score=float(result.score), subjective=subjective, valid=bool(result.valid),
+                      columns={str(k): float(v) for k, v in result.columns.items()},
+                      messages=[str(m) for m in result.messages], details=_jsonable(result.details),
+                      artifacts=stored, timings={str(k): float(v) for k, v in result.timings.items()})
         session.add(score)
         session.flush()
         sub.score_id, sub.score_total, sub.score_version = score.id, total, result.scorer_version

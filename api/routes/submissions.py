@@ -101,7 +101,7 @@ def get_logs(submission_id: int, session: SessionDep, principal: PrincipalDep) -
     return sub.log_tail
 
 
-@router.get("/submissions/{submission_id}/artifacts/{name}")
+@router.get("/submissions/{submission_id}/artifacts/{name:path}")
 def get_artifact(submission_id: int, name: str, session: SessionDep, principal: PrincipalDep):
     sub = owned_submission(session, principal, submission_id)
     score = session.get(Score, sub.score_id) if sub.score_id else None
