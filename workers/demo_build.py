@@ -60,7 +60,10 @@ def build(out: Path, quick: bool, tracks: list[str] | None = None) -> tuple[Path
                            "bundle": str(ph["bundle"]), "scoring": ph.get("settings", {}), "quota": QUOTA,
                            "ranking": "best", "leaderboard": "public", "show_logs": True,
                            "queue": "gpu" if ph.get("settings", {}).get("gpu") else "cpu",
-                           "limits": LIMITS[track], "subjective_weight": 0.1 if track == "deepfake" else 0.0})
+                           "limits": LIMITS[track],
+                           # S_final = 0.6 P@5 + 0.3 AUC + 0.1 S_sbj: the platform adds 0.1 x the
+                           # organizers' per-submission subjective score on deepfake final phases
+                           "subjective_weight": 0.1 if ph.get("settings", {}).get("phase_kind") == "final" else 0.0})
             opens = closes
         comp_tracks[track] = {"phases": phases}
         first = phases[0]["name"]
