@@ -231,6 +231,10 @@ def main() -> int:
         print(f"   (inserted {args.submissions} scored submissions for {args.teams} teams in "
               f"{time.perf_counter() - t:.1f} s)", flush=True)
         times, http_times = [], []
+        import gc
+
+        gc.collect()
+        gc.freeze()  # as the API does at start-up (api/main.py)
         with session_scope() as s:
             phase = s.get(Phase, ph["deepfake/board"])
             for policy in ("best", "last"):
