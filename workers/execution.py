@@ -141,6 +141,18 @@ def _jsonable(value):
     return str(value)
 
 
+def _finite(numbers: dict) -> dict[str, float]:
+    """Leaderboard columns and timings: finite floats only (a NaN column is dropped, logged)."""
+    out = {}
+    for k, v in numbers.items():
+        v = float(v)
+        if math.isfinite(v):
+            out[str(k)] = v
+        else:
+            log.warning("dropping the non-finite value %s of %r", v, k)
+    return out
+
+
 def _store_artifacts(submission_id: int, attempt: int, result: Result, workdir: Path) -> dict[str, str]:
     storage, stored = get_storage(), {}
     base = f"results/{submission_id}/run-{attempt}"
@@ -176,9 +188,9 @@ def _record_score(make_session, submission_id: int, attempt: int, result: Result
         total = float(result.score) + (sub.phase.subjective_weight * subjective if subjective is not None else 0.0)
         score = Score(submission_id=submission_id, scorer_version=str(result.scorer_version), total=total,
                       scorer_score=float(result.score), subjective=subjective, valid=bool(result.valid),
-                      columns={str(k): float(v) for k, v in result.columns.items()},
+                      columns=_finite(result.columns),
                       messages=[str(m) for m in result.messages], details=_jsonable(result.details),
-                      artifacts=stored, timings={str(k): float(v) for k, v in result.timings.items()})
+                      artifacts=stored, timings=_finite(result.timings))
         session.add(score)
         session.flush()
         sub.score_id, sub.score_total, sub.score_version = score.id, total, result.scorer_version

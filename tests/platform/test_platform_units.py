@@ -32,3 +32,9 @@ def test_log_tail_keeps_the_last_bytes():
             logger.info("line %03d", i)
     text = tail.text()
     assert len(text) <= 200 and "line 099" in text and "line 000" not in text
+
+
+def test_non_finite_columns_are_dropped():
+    from workers.execution import _finite
+
+    assert _finite({"model:a": np.float32(0.25), "model:b": float("nan"), 3: 1}) == {"model:a": 0.25, "3": 1.0}
