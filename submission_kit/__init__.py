@@ -1,0 +1,1 @@
+"""Submission kits for the competition tracks (templates, base images, self-checks)."""

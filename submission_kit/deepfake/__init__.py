@@ -1,0 +1,1 @@
+"""Deepfake-track submission kit: Dockerfile, inference template, baseline, base image, selfcheck."""

@@ -1,0 +1,141 @@
+"""Worker entry point of the deepfake track: run a submitted image on hidden data and score it.
+
+``run_and_score(artifact, bundle_dir, settings)`` where ``artifact`` is the team's
+``docker save`` tarball and ``bundle_dir`` a deepfake phase bundle (evaluators.deepfake.bundle):
+
+1. check the tarball (pure Python) and load it into the Docker Engine, outside the time limit;
+2. copy probe and gallery images under fresh random ids into input/probe and input/gallery
+   (no name, path, order, metadata or environment variable reveals a method; labels stay here);
+3. run the image in ``workers.sandbox`` with the phase's limits;
+4. validate /output/predictions.jsonl against the anonymised ids, translate them back and
+   score with ``evaluators.deepfake`` (the same code ``python -m evaluators score`` runs);
+5. remove the image and container, prune the engine's disk when it runs low.
+
+Raises SubmissionTimedOut (timeout), SubmissionRejected (crash, limits, bad output: a user
+failure; ``exc.logs`` holds the capped log tail), BundleError (our bundle is broken); Docker
+Engine problems surface as docker/requests exceptions (infra failures, retried).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import docker
+
+from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
+from evaluators.common.result import Progress, Result, report
+from evaluators.deepfake.bundle import DeepfakeBundle, load_bundle
+from evaluators.deepfake.predictions import parse_predictions
+from evaluators.deepfake.scoring import read_prediction_lines, score_predictions
+from evaluators.deepfake.settings import DeepfakeSettings, parse_settings
+
+from .sandbox import Limits, OutputDir, RunOutcome, bind, run_container
+from .sandbox_image import load_image, prune_if_low, remove_image
+
+log = logging.getLogger(__name__)
+SANDBOX_TMP_ENV = "AISC_SANDBOX_TMP"  # where input/output dirs go (must be visible to dockerd)
+
+
+def limits_from(cfg: DeepfakeSettings) -> Limits:
+    return Limits(time_limit_s=cfg.time_limit_s, memory_mb=cfg.memory_mb, cpus=cfg.cpus, pids=cfg.pids,
+                  gpu=cfg.gpu, output_cap_mb=cfg.output_cap_mb, log_cap_kb=cfg.log_cap_kb,
+                  log_limit_mb=cfg.log_limit_mb, tmp_mb=cfg.tmp_mb)
+
+
+def anonymise(bundle: DeepfakeBundle, input_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Copy the images under random ids; return (anon probe id -> bundle id, same for gallery)."""
+    maps = []
+    for part, ids, path_of, prefix in (("probe", bundle.probe_labels, bundle.probe_path, "p"),
+                                        ("gallery", bundle.gallery_labels, bundle.gallery_path, "g")):
+        target = input_dir / part
+        target.mkdir(parents=True)
+        mapping: dict[str, str] = {}
+        order = list(ids)
+        secrets.SystemRandom().shuffle(order)
+        for original in order:
+            anon = prefix + secrets.token_hex(6)
+            while anon in mapping:
+                anon = prefix + secrets.token_hex(6)
+            mapping[anon] = original
+            dst = target / f"{anon}.png"
+            shutil.copyfile(path_of(original), dst)  # contents only: no times, no owner
+            dst.chmod(0o444)
+        target.chmod(0o555)
+        maps.append(mapping)
+    input_dir.chmod(0o555)
+    return maps[0], maps[1]
+
+
+def _verdict(outcome: RunOutcome, limits: Limits) -> None:
+    problem = outcome.problem(limits)
+    if problem is None:
+        return
+    exc = (SubmissionTimedOut if outcome.status == "timeout" else SubmissionRejected)(problem)
+    exc.logs = outcome.logs  # type: ignore[attr-defined]
+    raise exc
+
+
+def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Progress | None = None,
+                  workdir: Path | None = None, client: docker.DockerClient | None = None) -> Result:
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    cfg = parse_settings(settings)
+    limits = limits_from(cfg)
+    report(progress, "check", 1)
+    bundle = load_bundle(bundle_dir)
+    client = client or docker.from_env(timeout=120)
+    report(progress, "load", 5)
+    image = load_image(client, Path(artifact), max_bytes=int(cfg.max_image_mb * 2**20))
+    timings["load"] = image.load_seconds
+    scratch_parent = os.environ.get(SANDBOX_TMP_ENV) or None
+    scratch = Path(tempfile.mkdtemp(prefix="aisc-deepfake-", dir=scratch_parent))
+    output = None
+    try:
+        t = time.perf_counter()
+        probe_map, gallery_map = anonymise(bundle, scratch / "input")
+        output = OutputDir(scratch, int(cfg.output_cap_mb * 2**20))
+        timings["prepare"] = time.perf_counter() - t
+        report(progress, "run", 20)
+        mounts = [bind(scratch / "input" / "probe", "/input/probe"),
+                  bind(scratch / "input" / "gallery", "/input/gallery")]
+        outcome = run_container(client, image.id, mounts, output, limits)
+        timings["container"] = outcome.run_seconds
+        log.info("container %s after %.1f s (exit %s); log tail:\n%s", outcome.status, outcome.run_seconds,
+                 outcome.exit_code, outcome.logs)
+        timings.update({f"container_{k}": v for k, v in outcome.timings.items()})
+        report(progress, "validate", 85)
+        _verdict(outcome, limits)
+        t = time.perf_counter()
+        try:
+            lines = read_prediction_lines(output.path / "predictions.jsonl", output.cap)
+            preds = parse_predictions(lines, probe_map, gallery_map, need_novelty=cfg.novelty)
+        except SubmissionRejected as e:
+            e.logs = outcome.logs  # type: ignore[attr-defined]
+            raise
+        result = score_predictions(preds.renamed(probe_map, gallery_map), bundle, cfg,
+                                   progress=progress, workdir=workdir)
+        timings["score"] = time.perf_counter() - t
+    finally:
+        t = time.perf_counter()
+        if output is not None:
+            output.close()
+        for d in (scratch / "input", scratch / "input" / "probe", scratch / "input" / "gallery"):
+            if d.is_dir():
+                d.chmod(0o755)  # read-only while mounted; writable again to be removed
+        shutil.rmtree(scratch, ignore_errors=True)
+        remove_image(client, image)
+        prune_if_low(client)
+        timings["cleanup"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    result.timings.update(timings)
+    result.details.update({
+        "image_digest": image.id, "image_bytes": image.info.size_bytes, "container_status": outcome.status,
+        "exit_code": outcome.exit_code, "log_bytes": outcome.log_bytes, "container_log": outcome.logs,
+        "log_visible_to_team": cfg.show_logs, "output_bytes": outcome.output_bytes,
+    })
+    return result

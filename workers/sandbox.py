@@ -1,0 +1,243 @@
+"""Run one untrusted container image under the platform's sandbox (DESIGN.md section 5).
+
+One job: given a loaded image, read-only input mounts and a size-capped output directory,
+run the image's entrypoint with no network, a read-only root, a tmpfs /tmp, all capabilities
+dropped, no-new-privileges, a non-root user, memory/CPU/pids limits, a GPU only when asked,
+a wall-clock limit that starts when the container starts, and capped logs. The caller turns
+the returned ``RunOutcome`` into a verdict; Docker Engine errors propagate (infra failures).
+Track-agnostic: any container track can use it.
+"""
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+import requests
+from docker.types import DeviceRequest, LogConfig, Mount, Ulimit
+
+SANDBOX_LABEL = "aisc.sandbox"
+SANDBOX_USER = "65534:65534"  # nobody:nogroup
+POLL_S = 0.25
+
+
+@dataclass(frozen=True)
+class Limits:
+    time_limit_s: float = 600.0
+    memory_mb: int = 4096
+    cpus: float = 2.0
+    pids: int = 256
+    gpu: bool = False
+    output_cap_mb: float = 64.0
+    log_cap_kb: int = 64  # tail kept
+    log_limit_mb: float = 32.0  # more stdout+stderr than this stops the run
+    tmp_mb: int = 256
+
+
+@dataclass
+class RunOutcome:
+    status: str  # exited | timeout | oom | log_flood | output_overflow
+    exit_code: int | None
+    run_seconds: float
+    logs: str
+    log_bytes: int
+    output_bytes: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "exited" and self.exit_code == 0
+
+    def problem(self, limits: Limits) -> str | None:
+        """A message for the team when the run failed, else None."""
+        if self.status == "timeout":
+            return f"the container did not finish within the {limits.time_limit_s:g} s time limit and was stopped"
+        if self.status == "oom":
+            return f"the container ran out of memory: it used more than its {limits.memory_mb} MB limit and was killed"
+        if self.status == "log_flood":
+            return (f"the container wrote more than {limits.log_limit_mb:g} MB to stdout/stderr and was "
+                    "stopped; log less")
+        if self.status == "output_overflow":
+            return f"the container wrote more than the {limits.output_cap_mb:g} MB allowed in /output"
+        if self.exit_code != 0:
+            return (f"the container exited with status {self.exit_code} (memory {limits.memory_mb} MB, "
+                    f"{limits.pids} processes, {limits.cpus:g} CPUs, no network, read-only except /output and /tmp)")
+        return None
+
+
+class OutputDir:
+    """A host directory for /output, capped at ``cap_bytes``.
+
+    As root it is a private tmpfs of exactly that size (writes past the cap fail with
+    ENOSPC); otherwise a plain directory whose size the sandbox polls, stopping the run when
+    it passes the cap."""
+
+    def __init__(self, parent: Path, cap_bytes: int, uid: int = 65534):
+        self.cap = int(cap_bytes)
+        self.path = Path(tempfile.mkdtemp(prefix="output-", dir=parent))
+        self.mounted = False
+        if os.geteuid() == 0 and shutil.which("mount"):
+            opts = f"size={max(4096, self.cap)},nr_inodes=4096,mode=0700,uid={uid},gid={uid},noexec,nosuid,nodev"
+            r = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "aisc-output", str(self.path)],
+                               capture_output=True)
+            self.mounted = r.returncode == 0
+        if not self.mounted:
+            self.path.chmod(0o777)
+
+    def used_bytes(self) -> int:
+        if self.mounted:
+            st = os.statvfs(self.path)
+            return (st.f_blocks - st.f_bfree) * st.f_frsize
+        total, files = 0, 0
+        for root, _dirs, names in os.walk(self.path):
+            for n in names:
+                files += 1
+                try:
+                    total += os.lstat(os.path.join(root, n)).st_blocks * 512
+                except OSError:
+                    pass
+                if files > 100_000:
+                    return self.cap + 1
+        return total
+
+    def full(self) -> bool:
+        if self.mounted:
+            st = os.statvfs(self.path)
+            return st.f_bavail == 0 or st.f_favail == 0
+        return self.used_bytes() > self.cap
+
+    def close(self) -> None:
+        if self.mounted:
+            subprocess.run(["umount", "-l", str(self.path)], capture_output=True)
+            self.mounted = False
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+class _LogTail(threading.Thread):
+    """Follows the container's stdout+stderr, keeps the last bytes, stops a flood."""
+
+    def __init__(self, container, keep: int, limit: int):
+        super().__init__(daemon=True)
+        self.container, self.keep, self.limit = container, keep, limit
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self.kept = 0
+        self.total = 0
+        self.flooded = False
+
+    def run(self) -> None:
+        try:
+            for chunk in self.container.logs(stream=True, follow=True, stdout=True, stderr=True):
+                self.total += len(chunk)
+                self.chunks.append(chunk)
+                self.kept += len(chunk)
+                while self.kept - len(self.chunks[0]) >= self.keep:
+                    self.kept -= len(self.chunks.popleft())
+                if self.total > self.limit and not self.flooded:
+                    self.flooded = True
+                    _kill(self.container)
+        except (docker.errors.APIError, requests.exceptions.RequestException):
+            pass
+
+    def text(self) -> str:
+        data = b"".join(self.chunks)[-self.keep:]
+        return data.decode("utf-8", errors="replace")
+
+
+def _kill(container) -> None:
+    try:
+        container.kill()
+    except docker.errors.APIError:
+        pass  # already stopped
+
+
+def container_config(image: str, mounts: list[Mount], limits: Limits) -> dict:
+    """The exact ``containers.create`` arguments of a sandboxed run."""
+    cfg = dict(
+        image=image,
+        name=f"aisc-sandbox-{uuid.uuid4().hex[:12]}",
+        user=SANDBOX_USER,
+        network_mode="none",
+        network_disabled=True,
+        read_only=True,
+        tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmp_mb}m,mode=1777"},
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges:true"],
+        mem_limit=f"{limits.memory_mb}m",
+        memswap_limit=f"{limits.memory_mb}m",
+        nano_cpus=int(limits.cpus * 1e9),
+        pids_limit=limits.pids,
+        ulimits=[Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=1024, hard=1024)],
+        mounts=mounts,
+        environment={},
+        hostname="sandbox",
+        labels={SANDBOX_LABEL: "1"},
+        log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
+        detach=True,
+    )
+    if limits.gpu:
+        cfg["device_requests"] = [DeviceRequest(count=-1, capabilities=[["gpu"]])]
+    return cfg
+
+
+def bind(source: Path, target: str, *, read_only: bool = True) -> Mount:
+    return Mount(target=target, source=str(Path(source).resolve()), type="bind", read_only=read_only)
+
+
+def run_container(client: docker.DockerClient, image: str, mounts: list[Mount], output: OutputDir,
+                  limits: Limits) -> RunOutcome:
+    """Run ``image`` with ``mounts`` plus ``output`` at /output; always removes the container."""
+    t0 = time.perf_counter()
+    mounts = mounts + [bind(output.path, "/output", read_only=False)]
+    container = client.containers.create(**container_config(image, mounts, limits))
+    timings = {"create": time.perf_counter() - t0}
+    tail = _LogTail(container, limits.log_cap_kb * 1024, int(limits.log_limit_mb * 2**20))
+    status = "exited"
+    try:
+        container.start()
+        started = time.perf_counter()
+        timings["start"] = started - t0 - timings["create"]
+        tail.start()
+        deadline = started + limits.time_limit_s
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                status = "timeout"
+                _kill(container)
+                break
+            try:
+                container.wait(timeout=min(POLL_S, remaining))
+                break
+            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+                pass
+            if not output.mounted and output.full():
+                status = "output_overflow"
+                _kill(container)
+                break
+        container.wait(timeout=30)
+        run_seconds = time.perf_counter() - started
+        tail.join(timeout=5)
+        container.reload()
+        state = container.attrs["State"]
+        exit_code = state.get("ExitCode")
+        if tail.flooded:
+            status = "log_flood"
+        elif output.full():
+            status = "output_overflow"
+        elif status == "exited" and state.get("OOMKilled"):
+            status = "oom"
+        return RunOutcome(status, exit_code, run_seconds, tail.text(), tail.total, output.used_bytes(), timings)
+    finally:
+        t1 = time.perf_counter()
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+        timings["remove"] = time.perf_counter() - t1
