@@ -1,0 +1,133 @@
+"""Score a face submission: validate, apply the connected-domain rule, verify every valid
+adversarial face against its target on each model, average the success rates."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from evaluators.common.errors import BundleError
+from evaluators.common.result import Progress, Result, report
+
+from .backends import FaceBackend, cosine
+from .bundle import FaceBundle, compare_rel, load_face_bundle, original_rel
+from .cache import EmbeddingCache
+from .models import load_face_models
+from .perturbation import check_budget, perturbation_mask
+from .settings import FaceSettings, parse_settings
+from .upload import decode_face, read_upload
+
+SCORER_VERSION = "face-1.0"
+_MODELS: dict[tuple[str, float], list[FaceBackend]] = {}
+
+
+def cached_models(model_set: Path) -> list[FaceBackend]:
+    """Models stay loaded across scoring runs in one process (keyed by path and mtime)."""
+    key = (str(Path(model_set).resolve()), Path(model_set).stat().st_mtime if Path(model_set).exists() else 0.0)
+    if key not in _MODELS:
+        _MODELS.clear()
+        _MODELS[key] = load_face_models(model_set)
+    return _MODELS[key]
+
+
+def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tuple[list[dict], dict, dict]:
+    """Per-sample validity. Returns (records, {pair id: adversarial image}, {stage: seconds})."""
+    t0 = time.perf_counter()
+    up = read_upload(artifact, bundle.n_pairs, max_upload_bytes=cfg.upload_cap(bundle.n_pairs),
+                     max_entry_bytes=cfg.max_entry_bytes)
+    t1 = time.perf_counter()
+    records, images = [], {}
+    t_cc = 0.0
+    for pid in bundle.ids:
+        rec: dict[str, Any] = {"id": pid, "valid": False}
+        records.append(rec)
+        data = up.files.get(f"{pid}.png")
+        if data is None:
+            rec["reason"] = f"{pid}.png is missing from the zip"
+            continue
+        try:
+            adv = decode_face(f"{pid}.png", data)
+        except ValueError as e:
+            rec["reason"] = str(e)
+            continue
+        tc = time.perf_counter()
+        chk = check_budget(perturbation_mask(adv, bundle.read(original_rel(pid))), connectivity=cfg.connectivity,
+                           max_components=cfg.max_components, max_pixels=cfg.max_pixels)
+        t_cc += time.perf_counter() - tc
+        rec.update(components=chk.components, pixels=chk.pixels)
+        if not chk.ok:
+            rec["reason"] = f"{pid}.png breaks the perturbation budget: {chk.reason}"
+            continue
+        rec["valid"] = True
+        images[pid] = adv
+    t2 = time.perf_counter()
+    return records, images, {"unzip_validate": (t1 - t0) + (t2 - t1 - t_cc), "connected_components": t_cc}
+
+
+def target_embeddings(model: FaceBackend, bundle: FaceBundle, ids: list[str], cfg: FaceSettings) -> tuple[np.ndarray, int]:
+    rels = [compare_rel(pid) for pid in ids]
+    cache = EmbeddingCache(cfg.cache_dir, model.cache_key)
+    return cache.get_many([bundle.digest(r) for r in rels],
+                          lambda idx: model.embed_batched(np.stack([bundle.read(rels[i]) for i in idx]), cfg.batch_size))
+
+
+def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optional[Progress] = None,
+          workdir: Optional[Path] = None) -> Result:
+    timings: dict[str, float] = {}
+    cfg = parse_settings(settings)
+    report(progress, "load", 0)
+    t = time.perf_counter()
+    bundle = load_face_bundle(bundle_dir)
+    if cfg.n_pairs is not None and cfg.n_pairs != bundle.n_pairs:
+        raise BundleError(f"settings say n_pairs={cfg.n_pairs} but the bundle has {bundle.n_pairs} pairs")
+    models = cached_models(cfg.model_set)
+    timings["load"] = time.perf_counter() - t
+    report(progress, "validate", 5)
+    records, images, tv = check_samples(Path(artifact), bundle, cfg)
+    timings.update(tv)
+    valid_ids = [r["id"] for r in records if r["valid"]]
+    adv = np.stack([images[i] for i in valid_ids]) if valid_ids else None
+    by_id = {r["id"]: r for r in records}
+    columns, t_inf, t_score, computed = {}, 0.0, 0.0, {}
+    for k, model in enumerate(models):
+        report(progress, f"inference {model.name}", 10 + 85 * k / len(models))
+        hits = 0
+        if valid_ids:
+            t = time.perf_counter()
+            e_adv = model.embed_batched(adv, cfg.batch_size)
+            e_tgt, computed[model.name] = target_embeddings(model, bundle, valid_ids, cfg)
+            t_inf += time.perf_counter() - t
+            t = time.perf_counter()
+            sims = cosine(e_adv, e_tgt)
+            ok = sims >= float(model.threshold)
+            for pid, s, v in zip(valid_ids, sims, ok):
+                by_id[pid].setdefault("models", {})[model.name] = {"similarity": round(float(s), 6), "verified": bool(v)}
+            hits = int(ok.sum())
+            t_score += time.perf_counter() - t
+        columns[f"model:{model.name}"] = hits / bundle.n_pairs
+    total = sum(columns.values()) / len(models)
+    timings.update(inference=t_inf, scoring=t_score)
+    invalid = [r for r in records if not r["valid"]]
+    messages = [r["reason"] for r in invalid]
+    result = Result(
+        track="face", scorer_version=SCORER_VERSION, score=total, columns=columns, valid=True,
+        messages=messages,
+        details={"n_pairs": bundle.n_pairs, "n_valid": len(valid_ids), "n_invalid": len(invalid),
+                 "n_missing": sum(1 for r in invalid if r["reason"].endswith("missing from the zip")),
+                 "thresholds": {m.name: float(m.threshold) for m in models},
+                 "connectivity": cfg.connectivity, "max_components": cfg.max_components,
+                 "max_pixels": cfg.max_pixels, "target_embeddings_computed": computed, "samples": records},
+        timings=timings,
+    )
+    if workdir is not None:
+        report(progress, "picture", 96)
+        from .picture import save_grid
+
+        t = time.perf_counter()
+        path = save_grid(Path(workdir) / "face_samples.png", bundle, records, images, [m.name for m in models])
+        timings["picture"] = time.perf_counter() - t
+        result.artifacts["samples"] = str(path)
+    report(progress, "done", 100)
+    return result
