@@ -1,0 +1,65 @@
+"""Fixtures for the reference-solution tests: real face crops from photos that ship in
+installed packages, and the MobileFaceNet file from the face track's setup hook."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _photos() -> list[np.ndarray]:
+    import matplotlib
+    import skimage.data
+    import ultralytics
+    from PIL import Image
+
+    def load(p):
+        with Image.open(p) as im:
+            return np.asarray(im.convert("RGB"))
+
+    return [
+        skimage.data.astronaut(),
+        load(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"),
+        load(Path(ultralytics.__file__).parent / "assets" / "zidane.jpg"),
+    ]
+
+
+@pytest.fixture(scope="session")
+def faces() -> np.ndarray:
+    """Aligned 112x112 RGB face chips (dlib detector + 5-point landmarks), at least 4 people."""
+    import dlib
+
+    from reference_solutions.face.surrogates.assets import _package_dir
+
+    sp = dlib.shape_predictor(str(_package_dir("face_recognition_models") / "models"
+                                  / "shape_predictor_5_face_landmarks.dat"))
+    detector = dlib.get_frontal_face_detector()
+    chips = []
+    for img in _photos():
+        for rect in detector(img, 1):
+            chips.append(dlib.get_face_chip(img, sp(img, rect), size=112, padding=0.25))
+    assert len(chips) >= 4, f"expected at least 4 faces in the package photos, found {len(chips)}"
+    return np.stack(chips).astype(np.uint8)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def face_assets() -> None:
+    """MobileFaceNet comes from npm through the face track's setup hook (idempotent)."""
+    from reference_solutions.face.surrogates import assets
+
+    try:
+        assets.mobilefacenet_tflite()
+    except FileNotFoundError:
+        subprocess.run(["bash", str(REPO / assets.SETUP_HOOK)], check=True, cwd=REPO)
+        assets.mobilefacenet_tflite()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def torch_threads() -> None:
+    import torch
+
+    torch.set_num_threads(2)

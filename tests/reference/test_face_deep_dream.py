@@ -1,0 +1,91 @@
+"""The Deep Dream attack on a few real pairs with a small iteration budget."""
+from __future__ import annotations
+
+import json
+import zipfile
+from io import BytesIO
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from evaluators.common.manifest import write_manifest
+from reference_solutions.face.budget import check_budget
+from reference_solutions.face.deep_dream import DeepDreamConfig, dynamic_weights, ensemble_cosines, run_deep_dream, to_tensor
+from reference_solutions.face.generate import generate_deep_dream
+from reference_solutions.face.surrogates import load_surrogate
+
+SMALL = DeepDreamConfig(iterations=10, saliency_samples=2, batch_size=3, seed=7)
+
+
+def _pairs(faces):
+    # impersonation: three faces of different people, each to look like the next one
+    idx = [0, 1, 2]
+    return faces[idx], faces[[1, 2, 3]]
+
+
+def test_dynamic_weights_favour_the_least_fooled_model():
+    cos = torch.tensor([[0.9, 0.2], [0.1, 0.2]])
+    w = dynamic_weights(cos)
+    assert torch.allclose(w.sum(0), torch.ones(2))
+    assert w[1, 0] > w[0, 0] and torch.isclose(w[0, 1], w[1, 1])
+
+
+@pytest.fixture(scope="module")
+def attacked(faces):
+    models = [load_surrogate("mobilefacenet"), load_surrogate("facenet")]
+    originals, compares = _pairs(faces)
+    adv, masks, logs = run_deep_dream(models, originals, compares, SMALL)
+    return models, originals, compares, adv, masks, logs
+
+
+def test_attack_raises_surrogate_similarity(attacked):
+    models, originals, compares, adv, _, _ = attacked
+    with torch.no_grad():
+        targets = [m(to_tensor(compares)) for m in models]
+        before = ensemble_cosines(models, to_tensor(originals), targets)
+        after = ensemble_cosines(models, to_tensor(adv), targets)
+    gain = after - before
+    assert (gain > 0.1).all(), f"cosine gain per model x pair:\n{gain}"
+
+
+def test_every_sample_within_budget(attacked):
+    _, originals, _, adv, masks, _ = attacked
+    assert adv.dtype == np.uint8 and adv.shape == originals.shape
+    for o, a, m in zip(originals, adv, masks):
+        check = check_budget(o, a)
+        assert check.ok, check
+        assert np.array_equal(np.any(o != a, axis=-1), m)
+
+
+def test_attack_is_deterministic(faces):
+    models = [load_surrogate("mobilefacenet")]
+    cfg = DeepDreamConfig(iterations=3, saliency_samples=1, seed=3)
+    a1 = run_deep_dream(models, faces[:1], faces[1:2], cfg)[0]
+    a2 = run_deep_dream(models, faces[:1], faces[1:2], cfg)[0]
+    assert np.array_equal(a1, a2)
+
+
+def test_generate_writes_a_scorer_format_submission(faces, tmp_path):
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    originals, compares = _pairs(faces)
+    names = []
+    for j, (o, c) in enumerate(zip(originals[:2], compares[:2]), 1):
+        Image.fromarray(o).save(bundle / f"{j:04d}.png")
+        Image.fromarray(c).save(bundle / f"{j:04d}_compare.png")
+        names += [f"{j:04d}.png", f"{j:04d}_compare.png"]
+    write_manifest(bundle, "face", names, labels={"hidden": True})
+    out = tmp_path / "sub.zip"
+    report = generate_deep_dream(bundle, out, config=DeepDreamConfig(iterations=2, saliency_samples=1),
+                                 models=["mobilefacenet"])
+    assert report["surrogates_seen"] == ["mobilefacenet"] and report["pairs"] == 2
+    with zipfile.ZipFile(out) as zf:
+        assert zf.namelist() == ["0001.png", "0002.png"]
+        for j, name in enumerate(zf.namelist()):
+            with Image.open(BytesIO(zf.read(name))) as im:
+                assert im.mode == "RGB" and im.size == (112, 112)
+                assert check_budget(originals[j], np.asarray(im)).ok
+    assert json.loads(out.with_suffix(".json").read_text())["samples"][0]["pixels"] <= 1254
+    assert out.with_suffix(".png").is_file()
