@@ -19,6 +19,14 @@ from platform_procs import ROOT, start_api, start_worker
 pytestmark = pytest.mark.slow
 
 
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
 @pytest.fixture(scope="session")
 def face_demo():
     try:
@@ -38,12 +46,10 @@ def test_real_face_submissions_are_scored_and_ranked(platform_env, procs, face_d
     base = start_api(procs, tmp, fake=False)
     start_worker(procs, tmp, fake=False)
 
-    bad = io.BytesIO()
-    with zipfile.ZipFile(bad, "w") as z:
-        z.writestr("0001.png", b"not a png")
     token = make_team(f"face-bad-{uuid.uuid4().hex[:6]}")
-    r = upload(base, token, pid, bad.getvalue(), filename="bad.zip")
-    assert r.status_code == 422 and r.json()["detail"].startswith("submission rejected: "), r.text
+    for body in (b"this is not a zip archive", _zip({"../../escape.png": b"x"})):
+        r = upload(base, token, pid, body, filename="bad.zip")
+        assert r.status_code == 422 and r.json()["detail"].startswith("submission rejected: "), r.text
 
     tag, teams = uuid.uuid4().hex[:6], {}
     for bname, path in list(face_demo["baselines"].items())[:2]:
