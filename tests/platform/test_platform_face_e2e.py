@@ -71,3 +71,31 @@ def test_real_face_submissions_are_scored_and_ranked(platform_env, procs, face_d
     board = httpx.get(f"{base}/api/v1/phases/{pid}/leaderboard", timeout=30).json()
     rows = [(r["team"], r["total"]) for r in board["rows"]]
     assert sorted(rows, key=lambda t: -t[1]) == rows and dict(rows) == totals
+
+
+def test_real_face_run_survives_kill_9_of_its_worker(platform_env, procs, face_demo):
+    from sqlalchemy import func, select
+
+    from core.db import session_scope
+    from core.models import Score
+
+    tmp = platform_env["tmp"]
+    name, ph = next(iter(face_demo["phases"].items()))
+    pid = load_competition(tmp, {"face": [phase_spec(f"{name}-kill", Path(ph["bundle"]), scoring=ph["settings"],
+                                                     queue="gpu")]})[f"face/{name}-kill"]
+    base = start_api(procs, tmp, fake=False)
+    start_worker(procs, tmp, fake=False, queues="control", beat=True, name="face-reaper")
+    victim = start_worker(procs, tmp, fake=False, queues="gpu", name="face-victim")
+    token = make_team(f"face-kill-{uuid.uuid4().hex[:6]}")
+    path = Path(next(iter(face_demo["baselines"].values())))
+    sub = upload(base, token, pid, path.read_bytes(), filename=path.name).json()["id"]
+    st = wait_state(base, token, sub, states=("running", "scored"), timeout=120)
+    while st["state"] == "running" and not st["stage"].startswith("inference"):
+        st = wait_state(base, token, sub, states=("running", "scored"), timeout=120)
+    assert st["state"] == "running", "the run finished before it could be interrupted"
+    victim.kill()  # SIGKILL to the worker's process group, in the middle of model inference
+    start_worker(procs, tmp, fake=False, queues="gpu", name="face-rescuer")
+    final = wait_state(base, token, sub, timeout=600)
+    assert final["state"] == "scored" and final["attempts"] == 2, final
+    with session_scope() as s:
+        assert s.scalar(select(func.count()).select_from(Score).where(Score.submission_id == sub)) == 1
