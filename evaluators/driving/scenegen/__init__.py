@@ -1,0 +1,1 @@
+"""The offline demo's scene generator: real photos composited onto procedural roads."""

@@ -1,0 +1,110 @@
+"""Train the demo's detectors with Ultralytics on the public training scenes (CPU, offline).
+
+White-box: YOLOv3-tiny (the packaged Ultralytics yaml at half width). Black-box: YOLOv8n.
+Fixed seeds, ``deterministic=True``; nothing is downloaded (no pretrained weights, no
+fonts, no AMP check). The results are ordinary Ultralytics checkpoints.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import yaml
+
+from ..bundle import load_bundle
+
+NAMES = ["person", "car", "truck", "bus"]
+
+
+def offline_ultralytics(config_dir: Path) -> None:
+    """Keep Ultralytics from touching the network or the home directory."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("YOLO_CONFIG_DIR", str(config_dir))
+    os.environ["YOLO_OFFLINE"] = "1"
+    from ultralytics import settings
+
+    off = {k: False for k in ("sync", "hub", "tensorboard", "mlflow", "wandb", "clearml", "comet", "dvc",
+                              "neptune", "raytune") if k in settings}
+    settings.update(off)
+
+
+def export_yolo_dataset(public_bundle: Path, out_dir: Path, val_every: int = 10, every: int = 2) -> Path:
+    """Frames + YOLO label files from the public scenes' target boxes; returns data.yaml."""
+    data_yaml = out_dir / "data.yaml"
+    if data_yaml.is_file():
+        return data_yaml
+    bundle = load_bundle(public_bundle)
+    for split in ("train", "val"):
+        (out_dir / "images" / split).mkdir(parents=True, exist_ok=True)
+        (out_dir / "labels" / split).mkdir(parents=True, exist_ok=True)
+    w, h = bundle.frame_size
+    n = 0
+    for scene in bundle.scenes:
+        if not scene.boxes:
+            continue
+        for i, box in enumerate(scene.boxes):
+            if i % every:
+                continue
+            split = "val" if n % val_every == 0 else "train"
+            n += 1
+            stem = f"{scene.name}_{i:04d}"
+            shutil.copyfile(scene.root / scene.frames[i], out_dir / "images" / split / f"{stem}.jpg")
+            lines = []
+            if box is not None:
+                label = _scene_label(scene)
+                x0, y0, x1, y1 = box
+                lines.append(f"{NAMES.index(label)} {(x0 + x1) / 2 / w:.6f} {(y0 + y1) / 2 / h:.6f} {(x1 - x0) / w:.6f} {(y1 - y0) / h:.6f}")
+            (out_dir / "labels" / split / f"{stem}.txt").write_text("\n".join(lines) + "\n")
+    data_yaml.write_text(yaml.safe_dump({"path": str(out_dir.resolve()), "train": "images/train", "val": "images/val",
+                                         "names": dict(enumerate(NAMES))}))
+    return data_yaml
+
+
+def _scene_label(scene) -> str:
+    return (scene.root / "label.txt").read_text().strip()
+
+
+def model_yaml(arch: str, out_dir: Path) -> Path:
+    """The packaged Ultralytics model yaml, with nc=4 (and half width for yolov3-tiny)."""
+    import ultralytics
+
+    cfg = Path(ultralytics.__file__).parent / "cfg" / "models"
+    src = {"yolov3-tiny": cfg / "v3" / "yolov3-tiny.yaml", "yolov8n": cfg / "v8" / "yolov8.yaml"}[arch]
+    spec = yaml.safe_load(src.read_text())
+    spec["nc"] = len(NAMES)
+    if arch == "yolov3-tiny":
+        spec["width_multiple"] = 0.5
+    else:
+        spec.pop("scales", None)
+        spec["depth_multiple"], spec["width_multiple"], spec["max_channels"] = 0.33, 0.25, 1024
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"{arch}-demo.yaml"
+    out.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return out
+
+
+def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, imgsz: int = 320,
+                   batch: int = 16, seed: int = 0, fraction: float = 1.0) -> Path:
+    """Train one detector; returns the checkpoint path (reused when it already exists)."""
+    final = out_dir / f"{arch}.pt"
+    if final.is_file():
+        return final
+    offline_ultralytics(out_dir.parent / "ultralytics_config")
+    import torch
+    from ultralytics import YOLO
+
+    torch.set_num_threads(2)
+    model = YOLO(str(model_yaml(arch, out_dir)), task="detect")
+    model.train(
+        data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, deterministic=True,
+        device="cpu", workers=0, plots=False, amp=False, val=False, pretrained=False, verbose=False,
+        project=str((out_dir / "runs").resolve()), name=arch, exist_ok=True, fraction=fraction,
+        warmup_epochs=1, close_mosaic=max(1, epochs // 4), cache=True, patience=0,
+    )
+    run = out_dir / "runs" / arch / "weights"
+    ckpt = run / "last.pt"
+    if not ckpt.is_file():
+        raise RuntimeError(f"training {arch} produced no checkpoint in {run}")
+    shutil.copyfile(ckpt, final)
+    return final

@@ -1,0 +1,130 @@
+"""score(): render the submitted patch into every hidden frame and count target detections."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..common.errors import BundleError
+from ..common.result import Progress, Result, report
+from .bundle import Scene, load_bundle
+from .detectors import Detector, load_detectors
+from .pictures import frames_with_detections, strip
+from .render import build_pyramid, render_frame
+from .scoring import combine
+from .settings import parse_settings
+from .submission import area_term, count_regions, load_patch
+
+SCORER_VERSION = "driving-1.0"
+TRACK = "driving"
+SHOTS_PER_SCENE = 3
+BATCH = 16
+
+
+def validate_upload(artifact: Path, bundle_dir: Path, settings: dict) -> None:  # noqa: ARG001
+    """Cheap checks before queueing: headers, decoding, binary non-empty mask (no models)."""
+    s = parse_settings(settings)
+    load_patch(artifact, max_bytes=s.max_upload_bytes)
+
+
+def _void(reason: str, regions: int, area: float, timings: dict[str, float]) -> Result:
+    return Result(TRACK, SCORER_VERSION, 0.0, columns={"area": area}, valid=False, messages=[reason],
+                  details={"regions": regions}, timings=timings)
+
+
+def _score_scene(
+    scene: Scene, pyramid, detectors: list[Detector], shots_at: set[int], on_batch
+) -> tuple[dict[str, np.ndarray], list, float, float]:
+    """Returns (counts per model, picture shots, render seconds, inference seconds)."""
+    n = len(scene)
+    counts = {d.name: np.zeros(n, np.int32) for d in detectors}
+    shots, t_render, t_infer = [], 0.0, 0.0
+    for start in range(0, n, BATCH):
+        idx = list(range(start, min(n, start + BATCH)))
+        t0 = time.perf_counter()
+        frames = [render_frame(scene.frame(i), pyramid, scene.quads[i], scene.shading_at(i), scene.occluder_at(i)) for i in idx]
+        t1 = time.perf_counter()
+        per_model = {d.name: d.detect(frames) for d in detectors}
+        t_infer += time.perf_counter() - t1
+        t_render += t1 - t0
+        for name, dets in per_model.items():
+            for i, det in zip(idx, dets):
+                counts[name][i] = det.count(scene.targets)
+        for k, i in enumerate(idx):
+            if i in shots_at:
+                shots.append((i, frames[k], {name: per_model[name][k] for name in per_model}))
+        on_batch(len(idx))
+    return counts, shots, t_render, t_infer
+
+
+def score(
+    artifact: Path, bundle_dir: Path, settings: dict[str, Any], *, progress: Progress | None = None,
+    workdir: Path | None = None,
+) -> Result:
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    report(progress, "validate", 0)
+    s = parse_settings(settings)
+    patch = load_patch(artifact, max_bytes=s.max_upload_bytes)
+    regions = count_regions(patch.mask, s.connectivity)
+    area = area_term(patch.mask)
+    timings["validate"] = time.perf_counter() - t0
+    if regions > s.max_regions:
+        return _void(
+            f"the mask has {regions} connected regions ({s.connectivity}-connectivity); at most "
+            f"{s.max_regions} are allowed, so the submission is void (score 0)", regions, area, timings)
+    if not s.model_set:
+        raise BundleError("driving settings: 'model_set' is required")
+    report(progress, "load", 2)
+    t = time.perf_counter()
+    bundle = load_bundle(bundle_dir)
+    scenes = bundle.select(s.kinds)
+    if not scenes:
+        raise BundleError(f"bundle {bundle_dir} has no scenes of kinds {s.kinds}")
+    detectors = load_detectors(s.model_set)
+    pyramid = build_pyramid(patch.texture_bgr, patch.mask)
+    timings["load"] = time.perf_counter() - t
+    total = sum(len(sc) for sc in scenes)
+    done = [0]
+
+    def on_batch(n: int) -> None:
+        done[0] += n
+        report(progress, "inference", 5 + 90 * done[0] / total)
+
+    counts: dict[str, dict[str, np.ndarray]] = {d.name: {} for d in detectors}
+    shots: dict[str, list] = {}
+    timings["render"] = timings["inference"] = 0.0
+    for sc in scenes:
+        picks = {int(round(x)) for x in np.linspace(0, len(sc) - 1, SHOTS_PER_SCENE)}
+        c, sh, tr, ti = _score_scene(sc, pyramid, detectors, picks, on_batch)
+        for name, arr in c.items():
+            counts[name][sc.name] = arr
+        shots[sc.name] = sh
+        timings["render"] += tr
+        timings["inference"] += ti
+    outcome = combine(counts, {sc.name: sc.kind for sc in scenes}, area,
+                      area_weight=s.area_weight, final_mix=s.final_mix)
+    details = dict(outcome.details)
+    details.update({
+        "regions": regions, "frames": total, "scenes": [sc.name for sc in scenes],
+        "counts": {m: {k: v.tolist() for k, v in per.items()} for m, per in counts.items()},
+        "thresholds": {d.name: {"conf": d.conf, "iou": d.iou} for d in detectors},
+    })
+    artifacts: dict[str, str] = {}
+    if workdir is not None and s.pictures:
+        report(progress, "pictures", 96)
+        t = time.perf_counter()
+        workdir.mkdir(parents=True, exist_ok=True)
+        for sc in scenes:
+            per = {m: counts[m][sc.name] for m in counts}
+            artifacts[f"strip_{sc.name}"] = str(strip(sc.name, per, workdir / f"strip_{sc.name}.png"))
+            artifacts[f"frames_{sc.name}"] = str(
+                frames_with_detections(sc.name, shots[sc.name], sc.targets, workdir / f"frames_{sc.name}.png"))
+        timings["pictures"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    report(progress, "done", 100)
+    messages = [f"mask: {regions} region(s), covers {100 * (1 - area):.2f}% of the texture"]
+    return Result(TRACK, SCORER_VERSION, outcome.score, columns=outcome.columns, valid=True,
+                  messages=messages, details=details, artifacts=artifacts, timings=timings)

@@ -1,0 +1,48 @@
+"""The driving phase's scoring settings (the ``scoring`` mapping of the competition YAML).
+
+Keys:
+- ``model_set`` (required): path to the model-set JSON/YAML (backends: ultralytics, onnx).
+- ``area_weight`` (0.2): weight of the area term 1 - ||m/255||_1 / (2790*1260).
+- ``max_regions`` (5): more connected mask regions than this voids the submission.
+- ``connectivity`` (8): 8- or 4-connectivity for counting regions.
+- ``final_mix`` (absent): {scene kind: weight}, e.g. {"truck": 0.8, "mannequin": 0.2}.
+- ``kinds`` (absent = all): score only scenes of these kinds, e.g. ["truck"].
+- ``max_upload_bytes`` (64 MiB), ``pictures`` (true): write result pictures into workdir.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..common.errors import BundleError
+from .bundle import SCENE_KINDS
+
+
+@dataclass
+class DrivingSettings:
+    model_set: str | None
+    area_weight: float = 0.2
+    max_regions: int = 5
+    connectivity: int = 8
+    final_mix: dict[str, float] | None = None
+    kinds: list[str] | None = None
+    max_upload_bytes: int = 64 << 20
+    pictures: bool = True
+
+
+def parse_settings(raw: dict[str, Any] | None) -> DrivingSettings:
+    raw = dict(raw or {})
+    known = set(DrivingSettings.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise BundleError(f"driving settings: unknown keys {sorted(unknown)}; known keys are {sorted(known)}")
+    s = DrivingSettings(model_set=raw.pop("model_set", None), **raw)
+    if s.connectivity not in (4, 8):
+        raise BundleError(f"driving settings: connectivity must be 4 or 8, not {s.connectivity!r}")
+    for kinds in (list(s.final_mix or {}), s.kinds or []):
+        bad = [k for k in kinds if k not in SCENE_KINDS]
+        if bad:
+            raise BundleError(f"driving settings: unknown scene kinds {bad}; kinds are {sorted(SCENE_KINDS)}")
+    if s.final_mix and any(float(w) < 0 for w in s.final_mix.values()):
+        raise BundleError("driving settings: final_mix weights must be >= 0")
+    return s
