@@ -39,8 +39,9 @@ PIDS+=($!)
 .venv/bin/celery -A workers.celery_app worker -Q cpu,gpu,control -c 1 -B \
   -s "$DEMO_DIR/beat-schedule" -n "demo@%h" --loglevel INFO >"$DEMO_DIR/logs/worker.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-curl -sf "$URL/healthz" >/dev/null || { say "the API did not start; see $DEMO_DIR/logs/api.log"; exit 1; }
+healthy() { $PY -c "import urllib.request as u; u.urlopen('$URL/healthz', timeout=2)" >/dev/null 2>&1; }
+for _ in $(seq 150); do healthy && break; sleep 0.2; done
+healthy || { say "the API did not start; see $DEMO_DIR/logs/api.log"; exit 1; }
 say "API at $URL (logs in $DEMO_DIR/logs)"
 
 set +e
