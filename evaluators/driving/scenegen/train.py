@@ -100,7 +100,7 @@ def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, im
         data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, deterministic=True,
         device="cpu", workers=0, plots=False, amp=False, val=False, pretrained=False, verbose=False,
         project=str((out_dir / "runs").resolve()), name=arch, exist_ok=True, fraction=fraction,
-        warmup_epochs=1, close_mosaic=max(1, epochs // 4), cache=True, patience=0,
+        warmup_epochs=1, mosaic=0.0, close_mosaic=0, scale=0.3, cache=True, patience=0,
     )
     run = out_dir / "runs" / arch / "weights"
     ckpt = run / "last.pt"

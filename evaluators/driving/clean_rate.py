@@ -1,0 +1,29 @@
+"""Clean-frame detection rate: the share of unpatched frames in which each detector finds
+the scene's target. Without a high rate (>= 95% on the demo) the attack score means nothing."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .bundle import load_bundle
+from .detectors import load_detectors
+
+
+def clean_detection_rates(bundle_dir: Path, model_set: Path, batch: int = 16) -> dict[str, dict[str, float]]:
+    """{model: {scene: rate, ..., "all": rate over all frames}}."""
+    bundle = load_bundle(bundle_dir)
+    detectors = load_detectors(model_set)
+    hits = {d.name: {} for d in detectors}
+    totals = {d.name: [0, 0] for d in detectors}
+    for sc in bundle.scenes:
+        found = {d.name: 0 for d in detectors}
+        for start in range(0, len(sc), batch):
+            frames = [sc.frame(i) for i in range(start, min(len(sc), start + batch))]
+            for d in detectors:
+                found[d.name] += sum(1 for det in d.detect(frames) if det.count(sc.targets) > 0)
+        for d in detectors:
+            hits[d.name][sc.name] = found[d.name] / len(sc)
+            totals[d.name][0] += found[d.name]
+            totals[d.name][1] += len(sc)
+    for name, (k, n) in totals.items():
+        hits[name]["all"] = k / n if n else 0.0
+    return hits

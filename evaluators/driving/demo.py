@@ -1,0 +1,88 @@
+"""The offline demo competition for the driving track (``build_demo``).
+
+Builds, under out_dir and reusing whatever is already there:
+public_train/ and public_val/ (public scenes; half of the validation scenes carry an example
+patch), hidden/ (5 truck + 5 mannequin scenes of 240 frames), the two demo detectors trained
+on public_train with fixed seeds (white-box YOLOv3-tiny, black-box YOLOv8n; ordinary
+Ultralytics checkpoints), model_set.json with their sha256, the baselines, and
+clean_rates.json (clean-frame detection rate per detector on the hidden scenes).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..common.manifest import sha256_file
+from .baselines import noise_texture, write_baselines
+from .scenegen.build import build_scene_bundle, example_patcher, hidden_plan, train_plan, val_plan
+
+FULL = {"hidden": (5, 240), "train": (24, 40), "val": 60, "epochs": {"yolov3-tiny": 8, "yolov8n": 6}, "imgsz": 320}
+QUICK = {"hidden": (1, 8), "train": (4, 8), "val": 6, "epochs": {"yolov3-tiny": 1, "yolov8n": 1}, "imgsz": 160}
+DETECTORS = (("whitebox_yolov3tiny", "yolov3-tiny", "white-box"), ("blackbox_yolov8n", "yolov8n", "black-box"))
+
+
+def _log(msg: str) -> None:
+    print(f"[driving demo] {msg}", flush=True)
+
+
+def write_model_set(out_dir: Path, checkpoints: dict[str, Path], imgsz: int) -> Path:
+    models = []
+    for name, arch, role in DETECTORS:
+        ckpt = checkpoints[arch]
+        models.append({"name": name, "backend": "ultralytics", "role": role, "arch": arch,
+                       "file": str(ckpt.relative_to(out_dir)), "sha256": sha256_file(ckpt),
+                       "conf": 0.25, "iou": 0.45, "imgsz": imgsz, "batch": 16})
+    path = out_dir / "model_set.json"
+    path.write_text(json.dumps({"track": "driving", "models": models}, indent=1))
+    return path
+
+
+def build_demo(out_dir: Path, *, quick: bool = False) -> dict:
+    from .scenegen.train import export_yolo_dataset, train_detector
+
+    cfg = QUICK if quick else FULL
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n_kind, n_frames = cfg["hidden"]
+    _log("hidden scenes")
+    hidden = build_scene_bundle(out_dir / "hidden", hidden_plan(n_kind, n_frames), public=False, name="driving-hidden")
+    _log("public training scenes")
+    train = build_scene_bundle(out_dir / "public_train", train_plan(*cfg["train"]), public=True, name="driving-public-train")
+    from .baselines import full_mask
+
+    example = example_patcher(noise_texture(1)[:, :, ::-1].copy(), full_mask())
+    _log("public validation scenes")
+    val = build_scene_bundle(out_dir / "public_val", val_plan(cfg["val"], 1 if quick else 5), public=True,
+                             name="driving-public-val", example_patch=example)
+    data = export_yolo_dataset(train, out_dir / "yolo")
+    checkpoints = {}
+    for _, arch, _ in DETECTORS:
+        _log(f"training {arch} (cached when already trained)")
+        checkpoints[arch] = train_detector(arch, data, out_dir / "models", epochs=cfg["epochs"][arch],
+                                           imgsz=cfg["imgsz"], batch=16, seed=0)
+    model_set = write_model_set(out_dir, checkpoints, cfg["imgsz"])
+    rates_path = out_dir / "clean_rates.json"
+    if not rates_path.is_file() or json.loads(rates_path.read_text()).get("model_set_sha256") != sha256_file(model_set):
+        from .clean_rate import clean_detection_rates
+
+        _log("clean-frame detection rate on the hidden scenes")
+        rates = clean_detection_rates(hidden, model_set)
+        rates_path.write_text(json.dumps({"model_set_sha256": sha256_file(model_set), "rates": rates}, indent=1))
+    rates = json.loads(rates_path.read_text())["rates"]
+    for name, per in rates.items():
+        flag = "ok" if per["all"] >= 0.95 else "BELOW 95%"
+        _log(f"clean hidden frames with the target detected by {name}: {100 * per['all']:.1f}% ({flag})")
+    baselines = write_baselines(out_dir / "baselines")
+    ms = str(model_set)
+    return {
+        "phases": {
+            "public": {"bundle": str(val), "settings": {"model_set": ms, "area_weight": 0.2, "max_regions": 5}},
+            "preliminary": {"bundle": str(hidden),
+                            "settings": {"model_set": ms, "area_weight": 0.2, "max_regions": 5, "kinds": ["truck"]}},
+            "final": {"bundle": str(hidden),
+                      "settings": {"model_set": ms, "area_weight": 0.2, "max_regions": 5,
+                                   "final_mix": {"truck": 0.8, "mannequin": 0.2}}},
+        },
+        "baselines": baselines,
+        "clean_detection_rate": {name: per["all"] for name, per in rates.items()},
+    }

@@ -1,0 +1,121 @@
+"""Recover the patch quad from frames in which the target surface shows a flat key-colour
+marker (e.g. CARLA rendered once with a magenta texture on the truck's rear).
+
+Per frame: segment pixels whose hue is close to the key's and that are saturated (so the
+detection survives lighting changes), keep the largest region, approximate its outline by
+four corners, refit each side as a line through the outline points of its middle part and
+intersect neighbouring sides (sub-pixel corners). Also reports the marker's shading (its
+brightness relative to the key colour) and an occluder mask (non-marker pixels inside the
+quad). Corners come back as TL, TR, BR, BL in the bundle's pixel-edge convention, assuming
+the surface is upright in the image.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MAGENTA = (255, 0, 255)  # RGB
+
+
+@dataclass
+class MarkerFit:
+    quad: np.ndarray  # (4, 2)
+    shading: float
+    occluder: np.ndarray | None  # HxW uint8 (255 = occluded) or None when fully visible
+    marker: np.ndarray  # HxW bool: pixels of the marker
+
+
+def key_mask(frame_bgr: np.ndarray, key_rgb=MAGENTA, hue_tol: float = 12, min_sat: float = 0.45) -> np.ndarray:
+    import cv2
+
+    hsv = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2HSV_FULL).astype(np.float32)
+    key = cv2.cvtColor(np.uint8([[key_rgb[::-1]]]), cv2.COLOR_BGR2HSV_FULL)[0, 0].astype(np.float32)
+    dh = np.abs(hsv[:, :, 0] - key[0])
+    dh = np.minimum(dh, 256 - dh) * 360 / 256
+    return (dh <= hue_tol) & (hsv[:, :, 1] >= min_sat * 255) & (hsv[:, :, 2] >= 40)
+
+
+def _order(c: np.ndarray) -> np.ndarray:
+    centre = c.mean(0)
+    ang = np.arctan2(c[:, 1] - centre[1], c[:, 0] - centre[0])
+    c = c[np.argsort(ang)]  # clockwise in image coordinates, starting near -pi (left)
+    start = int(np.argmin(c[:, 0] + c[:, 1]))
+    return np.roll(c, -start, axis=0)
+
+
+def _four_corners(contour: np.ndarray) -> np.ndarray:
+    import cv2
+
+    peri = cv2.arcLength(contour, True)
+    for eps in np.linspace(0.01, 0.1, 19):
+        approx = cv2.approxPolyDP(contour, eps * peri, True)
+        if len(approx) == 4:
+            return approx[:, 0, :].astype(np.float64)
+    rect = cv2.minAreaRect(contour)
+    return cv2.boxPoints(rect).astype(np.float64)
+
+
+def _refine(corners: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Fit a line to the outline points near each side's middle; intersect neighbours."""
+    lines = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        d = b - a
+        L = np.linalg.norm(d)
+        if L < 4:
+            return corners
+        t = ((pts - a) @ d) / (L * L)
+        dist = np.abs((pts - a) @ np.array([-d[1], d[0]]) / L)
+        sel = pts[(t > 0.15) & (t < 0.85) & (dist < 3)]
+        if len(sel) < 3:
+            return corners
+        mean = sel.mean(0)
+        _, _, vt = np.linalg.svd(sel - mean)
+        direction = vt[0]
+        normal = np.array([-direction[1], direction[0]])
+        # push the line half a pixel outwards: outline points are boundary pixel centres
+        centre = corners.mean(0)
+        if (mean - centre) @ normal < 0:
+            normal = -normal
+        lines.append((mean + 0.5 * normal, direction))
+    out = []
+    for k in range(4):
+        (p1, d1), (p2, d2) = lines[k - 1], lines[k]
+        A = np.array([d1, -d2]).T
+        if abs(np.linalg.det(A)) < 1e-6:
+            return corners
+        s = np.linalg.solve(A, p2 - p1)
+        out.append(p1 + s[0] * d1)
+    return np.array(out)
+
+
+def fit_marker(frame_bgr: np.ndarray, key_rgb=MAGENTA, min_area: int = 30) -> MarkerFit | None:
+    """The marker quad in one frame, or None when no marker is visible."""
+    import cv2
+
+    m = key_mask(frame_bgr, key_rgb).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    if n <= 1:
+        return None
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    if areas.max() < min_area:
+        return None
+    # an occluder can split the marker: keep every sizeable piece
+    keep = 1 + np.flatnonzero(areas >= max(min_area / 3, 0.1 * areas.max()))
+    region = np.isin(labels, keep).astype(np.uint8)
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    pts = np.concatenate([c[:, 0, :] for c in contours])
+    hull = cv2.convexHull(pts.astype(np.int32))
+    corners = _four_corners(hull)
+    hull_pts = pts.astype(np.float64)
+    # pixel centres sit at +0.5 in the bundle's edge convention
+    quad = _order(_refine(corners + 0.5, hull_pts + 0.5))
+    inside = np.zeros_like(region)
+    cv2.fillPoly(inside, [np.round((quad - 0.5) * 16).astype(np.int32)], 1, shift=4)
+    inside = cv2.erode(inside, np.ones((3, 3), np.uint8))
+    occl = (inside > 0) & (region == 0)
+    key_v = max(key_rgb)
+    v = frame_bgr[region > 0].max(axis=1).astype(np.float64)
+    shading = float(np.median(v) / key_v)
+    return MarkerFit(quad, shading, (occl.astype(np.uint8) * 255) if occl.sum() > 4 else None, region > 0)
