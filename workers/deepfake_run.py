@@ -34,7 +34,7 @@ from evaluators.deepfake.predictions import parse_predictions
 from evaluators.deepfake.scoring import read_prediction_lines, score_predictions
 from evaluators.deepfake.settings import DeepfakeSettings, parse_settings
 
-from .sandbox import Limits, OutputDir, RunOutcome, bind, run_container
+from .sandbox import CappedDir, Limits, RunOutcome, bind, run_container
 from .sandbox_image import load_image, prune_if_low, remove_image
 
 log = logging.getLogger(__name__)
@@ -47,13 +47,18 @@ def limits_from(cfg: DeepfakeSettings) -> Limits:
                   log_limit_mb=cfg.log_limit_mb, tmp_mb=cfg.tmp_mb)
 
 
+def _bundle_bytes(bundle: DeepfakeBundle) -> int:
+    paths = [bundle.probe_path(i) for i in bundle.probe_labels] + [bundle.gallery_path(i) for i in bundle.gallery_labels]
+    return sum(-(-p.stat().st_size // 4096) * 4096 for p in paths) + 8192 * 4
+
+
 def anonymise(bundle: DeepfakeBundle, input_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Copy the images under random ids; return (anon probe id -> bundle id, same for gallery)."""
     maps = []
     for part, ids, path_of, prefix in (("probe", bundle.probe_labels, bundle.probe_path, "p"),
                                         ("gallery", bundle.gallery_labels, bundle.gallery_path, "g")):
         target = input_dir / part
-        target.mkdir(parents=True)
+        target.mkdir()
         mapping: dict[str, str] = {}
         order = list(ids)
         secrets.SystemRandom().shuffle(order)
@@ -94,15 +99,15 @@ def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress:
     timings["load"] = image.load_seconds
     scratch_parent = os.environ.get(SANDBOX_TMP_ENV) or None
     scratch = Path(tempfile.mkdtemp(prefix="aisc-deepfake-", dir=scratch_parent))
-    output = None
+    inputs = output = None
     try:
         t = time.perf_counter()
-        probe_map, gallery_map = anonymise(bundle, scratch / "input")
-        output = OutputDir(scratch, int(cfg.output_cap_mb * 2**20))
+        inputs = CappedDir(scratch, _bundle_bytes(bundle) + (1 << 20), prefix="input-", owner=None)
+        probe_map, gallery_map = anonymise(bundle, inputs.path)
+        output = CappedDir(scratch, int(cfg.output_cap_mb * 2**20))
         timings["prepare"] = time.perf_counter() - t
         report(progress, "run", 20)
-        mounts = [bind(scratch / "input" / "probe", "/input/probe"),
-                  bind(scratch / "input" / "gallery", "/input/gallery")]
+        mounts = [bind(inputs.path / "probe", "/input/probe"), bind(inputs.path / "gallery", "/input/gallery")]
         outcome = run_container(client, image.id, mounts, output, limits)
         timings["container"] = outcome.run_seconds
         log.info("container %s after %.1f s (exit %s); log tail:\n%s", outcome.status, outcome.run_seconds,
@@ -122,16 +127,18 @@ def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress:
         timings["score"] = time.perf_counter() - t
     finally:
         t = time.perf_counter()
-        if output is not None:
-            output.close()
-        for d in (scratch / "input", scratch / "input" / "probe", scratch / "input" / "gallery"):
-            if d.is_dir():
-                d.chmod(0o755)  # read-only while mounted; writable again to be removed
+        for capped in (inputs, output):
+            if capped is not None:
+                capped.close()
         shutil.rmtree(scratch, ignore_errors=True)
         remove_image(client, image)
         prune_if_low(client)
         timings["cleanup"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - t0
+    end = time.perf_counter()
+    timings["total"] = end - t0
+    # the platform's own overhead around the container run (image load excluded)
+    timings["overhead_before_container"] = outcome.started_at - t0 - image.load_seconds
+    timings["overhead_after_container"] = end - outcome.exited_at
     result.timings.update(timings)
     result.details.update({
         "image_digest": image.id, "image_bytes": image.info.size_bytes, "container_status": outcome.status,

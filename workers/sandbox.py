@@ -51,6 +51,8 @@ class RunOutcome:
     log_bytes: int
     output_bytes: int
     timings: dict[str, float] = field(default_factory=dict)
+    started_at: float = 0.0  # time.perf_counter() when the container started
+    exited_at: float = 0.0  # ... and when its exit was seen
 
     @property
     def ok(self) -> bool:
@@ -73,24 +75,26 @@ class RunOutcome:
         return None
 
 
-class OutputDir:
-    """A host directory for /output, capped at ``cap_bytes``.
+class CappedDir:
+    """A host directory capped at ``cap_bytes``, for /output (writable by the sandbox user) or
+    for the anonymised input (root-owned, read-only to the container).
 
-    As root it is a private tmpfs of exactly that size (writes past the cap fail with
-    ENOSPC); otherwise a plain directory whose size the sandbox polls, stopping the run when
-    it passes the cap."""
+    As root it is a private tmpfs of exactly that size (writes past the cap fail with ENOSPC,
+    and removal is instant); otherwise a plain directory whose size the sandbox polls,
+    stopping the run when it passes the cap."""
 
-    def __init__(self, parent: Path, cap_bytes: int, uid: int = 65534):
+    def __init__(self, parent: Path, cap_bytes: int, *, prefix: str = "output-", owner: int | None = 65534):
         self.cap = int(cap_bytes)
-        self.path = Path(tempfile.mkdtemp(prefix="output-", dir=parent))
+        self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
         self.mounted = False
         if os.geteuid() == 0 and shutil.which("mount"):
-            opts = f"size={max(4096, self.cap)},nr_inodes=4096,mode=0700,uid={uid},gid={uid},noexec,nosuid,nodev"
-            r = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "aisc-output", str(self.path)],
+            who = f"mode=0700,uid={owner},gid={owner}" if owner is not None else "mode=0755"
+            opts = f"size={max(4096, self.cap)},nr_inodes={max(4096, self.cap // 2048)},{who},noexec,nosuid,nodev"
+            r = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "aisc-" + prefix.strip("-"), str(self.path)],
                                capture_output=True)
             self.mounted = r.returncode == 0
         if not self.mounted:
-            self.path.chmod(0o777)
+            self.path.chmod(0o777 if owner is not None else 0o755)
 
     def used_bytes(self) -> int:
         if self.mounted:
@@ -118,7 +122,13 @@ class OutputDir:
         if self.mounted:
             subprocess.run(["umount", "-l", str(self.path)], capture_output=True)
             self.mounted = False
+        for root, dirs, _names in os.walk(self.path):
+            for d in dirs:
+                os.chmod(os.path.join(root, d), 0o755)  # read-only input dirs: writable again
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+OutputDir = CappedDir
 
 
 class _LogTail(threading.Thread):
@@ -191,7 +201,7 @@ def bind(source: Path, target: str, *, read_only: bool = True) -> Mount:
     return Mount(target=target, source=str(Path(source).resolve()), type="bind", read_only=read_only)
 
 
-def run_container(client: docker.DockerClient, image: str, mounts: list[Mount], output: OutputDir,
+def run_container(client: docker.DockerClient, image: str, mounts: list[Mount], output: CappedDir,
                   limits: Limits) -> RunOutcome:
     """Run ``image`` with ``mounts`` plus ``output`` at /output; always removes the container."""
     t0 = time.perf_counter()
@@ -222,7 +232,8 @@ def run_container(client: docker.DockerClient, image: str, mounts: list[Mount], 
                 _kill(container)
                 break
         container.wait(timeout=30)
-        run_seconds = time.perf_counter() - started
+        exited = time.perf_counter()
+        run_seconds = exited - started
         tail.join(timeout=5)
         container.reload()
         state = container.attrs["State"]
@@ -233,7 +244,8 @@ def run_container(client: docker.DockerClient, image: str, mounts: list[Mount], 
             status = "output_overflow"
         elif status == "exited" and state.get("OOMKilled"):
             status = "oom"
-        return RunOutcome(status, exit_code, run_seconds, tail.text(), tail.total, output.used_bytes(), timings)
+        return RunOutcome(status, exit_code, run_seconds, tail.text(), tail.total, output.used_bytes(), timings,
+                          started, exited)
     finally:
         t1 = time.perf_counter()
         try:

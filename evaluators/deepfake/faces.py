@@ -5,8 +5,11 @@ model download), then cropped with random jitter, scale, flip, rotation and colo
 """
 from __future__ import annotations
 
-import os
+import hashlib
+import importlib.util
+import json
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -14,32 +17,62 @@ from PIL import Image
 from ..common.errors import BundleError
 
 
-def _photos() -> dict[str, np.ndarray]:
-    import matplotlib.cbook
-    import skimage.data
-    import ultralytics
+PHOTOS = {  # package -> file inside it (found without importing the package: imports are slow)
+    "astronaut": ("skimage", "data/astronaut.png"),
+    "grace_hopper": ("matplotlib", "mpl-data/sample_data/grace_hopper.jpg"),
+    "zidane": ("ultralytics", "assets/zidane.jpg"),
+    "bus": ("ultralytics", "assets/bus.jpg"),
+}
 
-    assets = os.path.join(os.path.dirname(ultralytics.__file__), "assets")
-    out = {"astronaut": skimage.data.astronaut()}
-    out["grace_hopper"] = np.asarray(
-        Image.open(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).convert("RGB"))
-    for name in ("zidane", "bus"):
-        out[name] = np.asarray(Image.open(os.path.join(assets, f"{name}.jpg")).convert("RGB"))
-    return out
+
+def _package_file(package: str, rel: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise BundleError(f"package {package} is not installed; it ships a base photo ({rel})")
+    path = Path(list(spec.submodule_search_locations)[0]) / rel
+    if not path.is_file():
+        raise BundleError(f"{path} is missing from the installed {package} package")
+    return path
+
+
+def _photos() -> dict[str, np.ndarray]:
+    return {name: np.asarray(Image.open(_package_file(*where)).convert("RGB")) for name, where in PHOTOS.items()}
+
+
+CACHE = Path(__file__).resolve().parents[2] / "var" / "cache" / "deepfake_face_boxes.json"
+
+
+def _detect(photos: dict[str, np.ndarray]) -> dict[str, list[list[int]]]:
+    """Face boxes per photo, cached in var/ (keyed by pixel hash): detection takes seconds."""
+    key = hashlib.sha256(b"".join(hashlib.sha256(p.tobytes()).digest() for p in photos.values())).hexdigest()
+    try:
+        cached = json.loads(CACHE.read_text())
+        if cached.get("key") == key:
+            return cached["boxes"]
+    except (OSError, ValueError):
+        pass
+    import dlib
+
+    detector = dlib.get_frontal_face_detector()
+    boxes = {name: [[r.left(), r.top(), r.right(), r.bottom()] for r in detector(img, 1)]
+             for name, img in photos.items()}
+    try:
+        CACHE.parent.mkdir(parents=True, exist_ok=True)
+        CACHE.write_text(json.dumps({"key": key, "boxes": boxes}))
+    except OSError:
+        pass
+    return boxes
 
 
 @lru_cache(maxsize=1)
 def face_sources() -> tuple[tuple[str, np.ndarray, tuple[int, int, int, int]], ...]:
     """(photo name, photo, face box l,t,r,b) for every detected face of at least 40 px."""
-    import dlib
-
-    detector = dlib.get_frontal_face_detector()
+    photos = _photos()
     faces = []
-    for name, img in _photos().items():
-        for r in detector(img, 1):
-            box = (r.left(), r.top(), r.right(), r.bottom())
+    for name, boxes in _detect(photos).items():
+        for box in boxes:
             if min(box[2] - box[0], box[3] - box[1]) >= 40:
-                faces.append((name, img, box))
+                faces.append((name, photos[name], tuple(box)))
     if len(faces) < 3:
         raise BundleError(f"found only {len(faces)} faces in the packaged photos; need at least 3")
     return tuple(faces)
