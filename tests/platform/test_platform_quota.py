@@ -55,3 +55,16 @@ def test_total_quota(platform_env, procs):
     with session_scope() as s:  # the refused total did not leak a daily slot
         assert s.scalar(select(func.max(QuotaCounter.used)).where(QuotaCounter.phase_id == phase)) == 2
         assert s.scalar(select(func.count()).select_from(Team)) >= 1
+
+
+def test_concurrent_retries_with_one_idempotency_key(platform_env, procs):
+    tmp = platform_env["tmp"]
+    base = start_api(procs, tmp, fake=True)
+    phase = load_competition(tmp, {"face": [phase_spec("idem", fake_bundle(tmp), queue="gpu",
+                                                       quota={"daily": 10})]})["face/idem"]
+    token = make_team()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda i: upload(base, token, phase, b"FAKE score=0.5", key="same-key"), range(8)))
+    assert all(r.status_code in (200, 201) for r in answers), [r.text for r in answers]
+    assert len({r.json()["id"] for r in answers}) == 1 and sum(r.status_code == 201 for r in answers) == 1
+    assert httpx.get(f"{base}/api/v1/phases/{phase}/quota", headers=auth(token)).json()["daily_left"] == 9
