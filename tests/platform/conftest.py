@@ -24,7 +24,7 @@ def platform_env(tmp_path_factory):
     env = {
         "AISC_DATABASE_URL": url, "AISC_BROKER_URL": REDIS, "AISC_BROKER_KEY_PREFIX": prefix,
         "AISC_STORAGE_URL": str(tmp / "storage"), "AISC_WORKDIR": str(tmp / "work"),
-        "AISC_HEARTBEAT_SECONDS": "0.5", "AISC_STALE_AFTER_SECONDS": "4", "AISC_REAPER_SECONDS": "1",
+        "AISC_HEARTBEAT_SECONDS": "0.5", "AISC_STALE_AFTER_SECONDS": "6", "AISC_REAPER_SECONDS": "1",
         "AISC_REQUEUE_AFTER_SECONDS": "600", "AISC_VISIBILITY_TIMEOUT_SECONDS": "3600",
     }
     old = {k: os.environ.get(k) for k in env}
