@@ -119,9 +119,10 @@ def score(
         workdir.mkdir(parents=True, exist_ok=True)
         for sc in scenes:
             per = {m: counts[m][sc.name] for m in counts}
-            artifacts[f"strip_{sc.name}"] = str(strip(sc.name, per, workdir / f"strip_{sc.name}.png"))
-            artifacts[f"frames_{sc.name}"] = str(
-                frames_with_detections(sc.name, shots[sc.name], sc.targets, workdir / f"frames_{sc.name}.png"))
+            # artifact paths are relative to the workdir
+            artifacts[f"strip_{sc.name}"] = strip(sc.name, per, workdir / f"strip_{sc.name}.png").name
+            artifacts[f"frames_{sc.name}"] = frames_with_detections(
+                sc.name, shots[sc.name], sc.targets, workdir / f"frames_{sc.name}.png").name
         timings["pictures"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     report(progress, "done", 100)

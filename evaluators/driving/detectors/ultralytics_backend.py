@@ -18,8 +18,16 @@ class UltralyticsDetector(Detector):
 
         os.environ.setdefault("YOLO_OFFLINE", "1")
         from ultralytics import YOLO
+        from ultralytics.utils.checks import check_yolov5u_filename
+
+        from ...common.errors import BundleError
 
         self.name = spec["name"]
+        if check_yolov5u_filename(spec["file"], verbose=False) != spec["file"]:
+            raise BundleError(
+                f"model {self.name!r}: Ultralytics renames {spec['file']} to its 'u' variant and tries to "
+                "download that; rename the checkpoint file (e.g. append -local before .pt)"
+            )
         self.conf = float(spec.get("conf", 0.25))
         self.iou = float(spec.get("iou", 0.45))
         self.imgsz = int(spec.get("imgsz", 640))
@@ -27,8 +35,6 @@ class UltralyticsDetector(Detector):
         try:
             self.model = YOLO(spec["file"], task="detect")
         except Exception as e:  # a broken checkpoint is the organizer's problem
-            from ...common.errors import BundleError
-
             raise BundleError(f"model {self.name!r}: cannot load Ultralytics checkpoint {spec['file']}: {e}") from e
         stored = self.model.names
         default = [stored[i] for i in sorted(stored)] if isinstance(stored, dict) else list(stored)

@@ -87,7 +87,7 @@ def model_yaml(arch: str, out_dir: Path) -> Path:
 def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, imgsz: int = 320,
                    batch: int = 16, seed: int = 0, fraction: float = 1.0) -> Path:
     """Train one detector; returns the checkpoint path (reused when it already exists)."""
-    final = out_dir / f"{arch}.pt"
+    final = out_dir / f"{arch}-demo.pt"  # not an official asset name: Ultralytics never fetches it
     if final.is_file():
         return final
     offline_ultralytics(out_dir.parent / "ultralytics_config")
