@@ -9,7 +9,7 @@ import numpy as np
 from .bundle import FaceBundle, compare_rel, original_rel
 from .perturbation import perturbation_mask
 
-CELL, PAD, TEXT_H = 112, 4, 30
+CELL, PAD, TEXT_H, HEAD = 112, 4, 30, 16
 
 
 def _pick(records: list[dict], k: int) -> list[dict]:
@@ -26,11 +26,13 @@ def save_grid(path: Path, bundle: FaceBundle, records: list[dict], images: dict,
 
     rows = _pick(records, k)
     w = 4 * CELL + 5 * PAD
-    h = len(rows) * (CELL + TEXT_H + PAD) + PAD
+    h = HEAD + len(rows) * (CELL + TEXT_H + PAD) + PAD
     canvas = Image.new("RGB", (w, h), (255, 255, 255))
     draw = ImageDraw.Draw(canvas)
+    for c, title in enumerate(("original", "submitted", "changed pixels", "target")):
+        draw.text((PAD + c * (CELL + PAD), 4), title, fill=(0, 0, 0))
     for r, rec in enumerate(rows):
-        y = PAD + r * (CELL + TEXT_H + PAD)
+        y = HEAD + PAD + r * (CELL + TEXT_H + PAD)
         orig = bundle.read(original_rel(rec["id"]))
         adv = images.get(rec["id"])
         mask = perturbation_mask(adv, orig) if adv is not None else np.zeros((112, 112), bool)
@@ -42,7 +44,7 @@ def save_grid(path: Path, bundle: FaceBundle, records: list[dict], images: dict,
         for name in model_names:
             m = rec.get("models", {}).get(name)
             color = (0, 150, 0) if m and m["verified"] else (200, 0, 0)
-            label = f"{name[:9]} {'OK' if m and m['verified'] else 'no'}"
+            label = f"{name[:9]}: {'yes' if m and m['verified'] else 'no'}"
             draw.text((x, y + CELL + 2), label, fill=color)
             x += 100
         info = f"{rec['id']}: " + (f"{rec.get('components', 0)} regions, {rec.get('pixels', 0)} px" if rec["valid"]

@@ -58,7 +58,8 @@ def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tupl
         t_cc += time.perf_counter() - tc
         rec.update(components=chk.components, pixels=chk.pixels)
         if not chk.ok:
-            rec["reason"] = f"{pid}.png breaks the perturbation budget: {chk.reason}"
+            rec["reason"] = (f"{pid}.png breaks the perturbation budget ({chk.components} regions, "
+                             f"{chk.pixels} changed pixels): {chk.reason}")
             continue
         rec["valid"] = True
         images[pid] = adv
@@ -71,6 +72,15 @@ def target_embeddings(model: FaceBackend, bundle: FaceBundle, ids: list[str], cf
     cache = EmbeddingCache(cfg.cache_dir, model.cache_key)
     return cache.get_many([bundle.digest(r) for r in rels],
                           lambda idx: model.embed_batched(np.stack([bundle.read(rels[i]) for i in idx]), cfg.batch_size))
+
+
+def _embed_with_progress(model: FaceBackend, faces: np.ndarray, batch: int, progress: Optional[Progress],
+                         k: int, n_models: int) -> np.ndarray:
+    out = []
+    for i in range(0, len(faces), batch):
+        out.append(model.embed(faces[i:i + batch]))
+        report(progress, f"inference {model.name}", 10 + 85 * (k + (i + len(out[-1])) / len(faces)) / n_models)
+    return np.concatenate(out)
 
 
 def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optional[Progress] = None,
@@ -96,7 +106,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
         hits = 0
         if valid_ids:
             t = time.perf_counter()
-            e_adv = model.embed_batched(adv, cfg.batch_size)
+            e_adv = _embed_with_progress(model, adv, cfg.batch_size, progress, k, len(models))
             e_tgt, computed[model.name] = target_embeddings(model, bundle, valid_ids, cfg)
             t_inf += time.perf_counter() - t
             t = time.perf_counter()

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluators.common.errors import SubmissionRejected
-from evaluators.common.safe_png import decode_png, read_header
+from evaluators.common.safe_png import decode_png
 
 FACE_SIZE = (112, 112)
 NAME_RE = re.compile(r"^[0-9]{4,}\.png$")
@@ -111,21 +111,6 @@ def read_upload(path: Path, n_pairs: int, *, max_upload_bytes: int, max_entry_by
             files[info.filename] = data
     missing = sorted(want - set(files))
     return Upload(files=files, missing=missing)
-
-
-def check_header(name: str, data: bytes) -> str | None:
-    """Cheap per-image header check (no inflation). Returns a problem message or None."""
-    try:
-        hdr = read_header(data)
-    except ValueError as e:
-        return f"{name} {e}"
-    if (hdr.width, hdr.height) != FACE_SIZE:
-        return f"{name} is {hdr.width}x{hdr.height}; it must be 112x112 pixels"
-    if hdr.bit_depth != 8:
-        return f"{name} is {hdr.bit_depth}-bit per channel; it must be 8-bit"
-    if hdr.mode != "RGB":
-        return f"{name} is {hdr.mode}; it must be RGB (no alpha, no palette, no grayscale)"
-    return None
 
 
 def decode_face(name: str, data: bytes) -> np.ndarray:
