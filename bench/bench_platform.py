@@ -206,7 +206,7 @@ def main() -> int:
                                                            quota={"daily": 10000})],
                                     "deepfake": [phase_spec("board", fake_bundle(tmp))]})
         print(f"platform benchmark: Postgres + Redis + 1 Celery worker (prefork, 1 process) + uvicorn ({args.api_workers} process(es)), "
-              f"{os.cpu_count()} cores", flush=True)
+              f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}", flush=True)
         token = make_team("bench-pickup")
         bench_pickup(base, token, ph["face/pickup"], 2)  # warm-up
         lat = bench_pickup(base, token, ph["face/pickup"], args.pickups)
@@ -256,6 +256,7 @@ def main() -> int:
             http_times.append((time.perf_counter() - t) * 1000)
             assert r.status_code == 200 and len(r.json()["rows"]) == args.teams
         show(f"3. GET leaderboard JSON over HTTP, {args.teams} rows", http_times)
+        print(f"load average after: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     finally:
         for p in procs:
             p.kill()
