@@ -16,8 +16,12 @@ from ..common.manifest import sha256_file
 from .baselines import noise_texture, write_baselines
 from .scenegen.build import build_scene_bundle, example_patcher, hidden_plan, train_plan, val_plan
 
-FULL = {"hidden": (5, 240), "train": (24, 40), "val": 60, "epochs": {"yolov3-tiny": 8, "yolov8n": 6}, "imgsz": 320}
-QUICK = {"hidden": (1, 8), "train": (4, 8), "val": 6, "epochs": {"yolov3-tiny": 1, "yolov8n": 1}, "imgsz": 160}
+# Training runs on native-resolution 256 px crops around the targets; detection on whole
+# frames at imgsz 640 (the same pixel scale).
+FULL = {"hidden": (5, 240), "train": (24, 40), "val": 60, "epochs": {"yolov3-tiny": 12, "yolov8n": 8},
+        "train_imgsz": 256, "imgsz": 640}
+QUICK = {"hidden": (1, 8), "train": (4, 8), "val": 6, "epochs": {"yolov3-tiny": 1, "yolov8n": 1},
+         "train_imgsz": 128, "imgsz": 320}
 DETECTORS = (("whitebox_yolov3tiny", "yolov3-tiny", "white-box"), ("blackbox_yolov8n", "yolov8n", "black-box"))
 
 
@@ -59,7 +63,7 @@ def build_demo(out_dir: Path, *, quick: bool = False) -> dict:
     for _, arch, _ in DETECTORS:
         _log(f"training {arch} (cached when already trained)")
         checkpoints[arch] = train_detector(arch, data, out_dir / "models", epochs=cfg["epochs"][arch],
-                                           imgsz=cfg["imgsz"], batch=16, seed=0)
+                                           imgsz=cfg["train_imgsz"], batch=8, seed=0)
     model_set = write_model_set(out_dir, checkpoints, cfg["imgsz"])
     rates_path = out_dir / "clean_rates.json"
     if not rates_path.is_file() or json.loads(rates_path.read_text()).get("model_set_sha256") != sha256_file(model_set):

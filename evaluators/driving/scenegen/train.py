@@ -29,33 +29,48 @@ def offline_ultralytics(config_dir: Path) -> None:
     settings.update(off)
 
 
-def export_yolo_dataset(public_bundle: Path, out_dir: Path, val_every: int = 10, every: int = 2) -> Path:
-    """Frames + YOLO label files from the public scenes' target boxes; returns data.yaml."""
+def export_yolo_dataset(public_bundle: Path, out_dir: Path, val_every: int = 10, every: int = 2,
+                        crop: int = 256, seed: int = 0) -> Path:
+    """Crops (crop x crop, native resolution) around the target of every ``every``-th public
+    training frame, with YOLO labels; returns data.yaml. Native-resolution crops keep distant
+    targets large in the network input, so small CPU training runs learn them; the detectors
+    then run on whole frames at imgsz 640 (the same pixel scale)."""
+    import cv2
+    import numpy as np
+
     data_yaml = out_dir / "data.yaml"
     if data_yaml.is_file():
         return data_yaml
+    rng = np.random.default_rng(seed)
     bundle = load_bundle(public_bundle)
     for split in ("train", "val"):
         (out_dir / "images" / split).mkdir(parents=True, exist_ok=True)
         (out_dir / "labels" / split).mkdir(parents=True, exist_ok=True)
-    w, h = bundle.frame_size
     n = 0
     for scene in bundle.scenes:
-        if not scene.boxes:
-            continue
-        for i, box in enumerate(scene.boxes):
-            if i % every:
+        label = NAMES.index(_scene_label(scene))
+        for i, box in enumerate(scene.boxes or []):
+            if i % every or box is None:
                 continue
             split = "val" if n % val_every == 0 else "train"
             n += 1
+            img = scene.frame(i)
+            x0, y0, x1, y1 = box
+            s = min(1.0, 0.9 * crop / max(x1 - x0, y1 - y0))
+            if s < 1.0:
+                img = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+                x0, y0, x1, y1 = x0 * s, y0 * s, x1 * s, y1 * s
+            h, w = img.shape[:2]
+            cx0 = int(np.clip(rng.uniform(x1 - crop, x0), 0, max(0, w - crop)))
+            cy0 = int(np.clip(rng.uniform(y1 - crop, y0), 0, max(0, h - crop)))
+            patch = img[cy0 : cy0 + crop, cx0 : cx0 + crop]
+            bx0, by0 = max(x0 - cx0, 0), max(y0 - cy0, 0)
+            bx1, by1 = min(x1 - cx0, patch.shape[1]), min(y1 - cy0, patch.shape[0])
             stem = f"{scene.name}_{i:04d}"
-            shutil.copyfile(scene.root / scene.frames[i], out_dir / "images" / split / f"{stem}.jpg")
-            lines = []
-            if box is not None:
-                label = _scene_label(scene)
-                x0, y0, x1, y1 = box
-                lines.append(f"{NAMES.index(label)} {(x0 + x1) / 2 / w:.6f} {(y0 + y1) / 2 / h:.6f} {(x1 - x0) / w:.6f} {(y1 - y0) / h:.6f}")
-            (out_dir / "labels" / split / f"{stem}.txt").write_text("\n".join(lines) + "\n")
+            cv2.imwrite(str(out_dir / "images" / split / f"{stem}.jpg"), patch, [cv2.IMWRITE_JPEG_QUALITY, 95])
+            ph, pw = patch.shape[:2]
+            line = f"{label} {(bx0 + bx1) / 2 / pw:.6f} {(by0 + by1) / 2 / ph:.6f} {(bx1 - bx0) / pw:.6f} {(by1 - by0) / ph:.6f}"
+            (out_dir / "labels" / split / f"{stem}.txt").write_text(line + "\n")
     data_yaml.write_text(yaml.safe_dump({"path": str(out_dir.resolve()), "train": "images/train", "val": "images/val",
                                          "names": dict(enumerate(NAMES))}))
     return data_yaml
@@ -84,8 +99,8 @@ def model_yaml(arch: str, out_dir: Path) -> Path:
     return out
 
 
-def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, imgsz: int = 320,
-                   batch: int = 16, seed: int = 0, fraction: float = 1.0) -> Path:
+def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, imgsz: int = 256,
+                   batch: int = 8, seed: int = 0, fraction: float = 1.0) -> Path:
     """Train one detector; returns the checkpoint path (reused when it already exists)."""
     final = out_dir / f"{arch}-demo.pt"  # not an official asset name: Ultralytics never fetches it
     if final.is_file():
@@ -100,7 +115,7 @@ def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, im
         data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, deterministic=True,
         device="cpu", workers=0, plots=False, amp=False, val=False, pretrained=False, verbose=False,
         project=str((out_dir / "runs").resolve()), name=arch, exist_ok=True, fraction=fraction,
-        warmup_epochs=1, mosaic=0.0, close_mosaic=0, scale=0.3, cache=True, patience=0,
+        optimizer="AdamW", lr0=0.002, warmup_epochs=1, mosaic=0.0, close_mosaic=0, scale=0.3, cache=True, patience=0,
     )
     run = out_dir / "runs" / arch / "weights"
     ckpt = run / "last.pt"
