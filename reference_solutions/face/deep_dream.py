@@ -46,7 +46,7 @@ class DeepDreamConfig:
     mask_sigma: float = 2.0
     max_pixels: int = MAX_PIXELS
     max_components: int = MAX_COMPONENTS
-    connectivity: int = 8
+    connectivity: int = 4  # a mask fitting the 4-connectivity rule also fits the 8-connectivity one
     batch_size: int = 8
     seed: int = 0
 
@@ -63,7 +63,7 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
     return x.detach().round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
 
-def _transform(x: torch.Tensor, cfg: DeepDreamConfig, gen: torch.Generator) -> tuple[torch.Tensor, int]:
+def transform_chain(x: torch.Tensor, cfg: DeepDreamConfig, gen: torch.Generator) -> tuple[torch.Tensor, int]:
     """Apply DI, TI and SI in a random order; returns the batch and its SI multiplicity."""
     copies = 1
     for idx in torch.randperm(3, generator=gen).tolist():
@@ -97,7 +97,7 @@ def _saliency(models, x, targets, cfg, gen) -> np.ndarray:
     grads = torch.zeros_like(x)
     for _ in range(cfg.saliency_samples):
         xv = x.clone().requires_grad_(True)
-        xt, copies = _transform(xv, cfg, gen)
+        xt, copies = transform_chain(xv, cfg, gen)
         cos = ensemble_cosines(models, xt, targets, copies)
         loss = (dynamic_weights(cos) * (1 - cos)).sum()
         grads += torch.autograd.grad(loss, xv)[0].abs()
@@ -120,9 +120,24 @@ def _step_size(cfg: DeepDreamConfig, it: int) -> float:
     return cfg.step_min + 0.5 * (cfg.step_max - cfg.step_min) * (1 + math.cos(math.pi * frac))
 
 
+def ensemble_gradient(models: Sequence[FaceSurrogate], x: torch.Tensor, targets: Sequence[torch.Tensor],
+                      mask: torch.Tensor, cfg: DeepDreamConfig, gen: torch.Generator) -> torch.Tensor:
+    """Gradient of the dynamically weighted ensemble loss sum_i w_i (1 - cos_i) at x, through
+    DI/TI/SI in a random order. (``mask`` is unused here; other gradient rules need it.)"""
+    xv = x.clone().requires_grad_(True)
+    xt, copies = transform_chain(xv, cfg, gen)
+    cos = ensemble_cosines(models, xt, targets, copies)
+    loss = (dynamic_weights(cos) * (1 - cos)).sum()
+    return torch.autograd.grad(loss, xv)[0]
+
+
+GradientRule = Callable[..., torch.Tensor]
+
+
 def attack_batch(models: Sequence[FaceSurrogate], originals: np.ndarray, compares: np.ndarray,
                  cfg: DeepDreamConfig, gen: torch.Generator,
-                 on_step: Optional[Callable[[int], None]] = None) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+                 on_step: Optional[Callable[[int], None]] = None,
+                 gradient: GradientRule = ensemble_gradient) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Attack one batch of pairs. Returns (adversarial uint8 N x H x W x 3, masks N x H x W, logs)."""
     x0, x2 = to_tensor(originals), to_tensor(compares)
     with torch.no_grad():
@@ -136,12 +151,7 @@ def attack_batch(models: Sequence[FaceSurrogate], originals: np.ndarray, compare
     x = x0.clone()
     g = torch.zeros_like(x)
     for it in range(cfg.iterations):
-        xv = x.clone().requires_grad_(True)
-        xt, copies = _transform(xv, cfg, gen)
-        cos = ensemble_cosines(models, xt, targets, copies)
-        loss = (dynamic_weights(cos) * (1 - cos)).sum()
-        grad = torch.autograd.grad(loss, xv)[0]
-        grad = T.smooth_gradient(grad, kernel) * m
+        grad = T.smooth_gradient(gradient(models, x, targets, m, cfg, gen), kernel) * m
         g = cfg.momentum * g + grad / grad.abs().flatten(1).mean(1).clamp_min(1e-12).view(-1, 1, 1, 1)
         x = (x - _step_size(cfg, it) * g.sign() * m).clamp(0, 255)
         if on_step:
@@ -156,8 +166,8 @@ def attack_batch(models: Sequence[FaceSurrogate], originals: np.ndarray, compare
 
 
 def run_deep_dream(models: Sequence[FaceSurrogate], originals: np.ndarray, compares: np.ndarray,
-                   cfg: DeepDreamConfig = DeepDreamConfig(), progress: Optional[Progress] = None
-                   ) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+                   cfg: DeepDreamConfig = DeepDreamConfig(), progress: Optional[Progress] = None,
+                   gradient: GradientRule = ensemble_gradient) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Attack all pairs (N x 112 x 112 x 3 uint8 each), batch by batch."""
     if originals.shape != compares.shape or originals.ndim != 4 or originals.shape[-1] != 3:
         raise ValueError(f"originals {originals.shape} and compares {compares.shape} must both be N x H x W x 3")
@@ -176,7 +186,7 @@ def run_deep_dream(models: Sequence[FaceSurrogate], originals: np.ndarray, compa
             if progress:
                 progress("attack", 100.0 * (done + size * (it + 1) / cfg.iterations) / n)
 
-        a, k, lg = attack_batch(models, originals[sl], compares[sl], cfg, gen, on_step)
+        a, k, lg = attack_batch(models, originals[sl], compares[sl], cfg, gen, on_step, gradient)
         advs.append(a)
         masks.append(k)
         logs.extend(lg)

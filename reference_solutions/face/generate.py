@@ -12,10 +12,12 @@ from PIL import Image
 
 from .budget import check_budget
 from .deep_dream import DeepDreamConfig, Progress, run_deep_dream
+from .meta_attack import run_meta_attack
 from .public_bundle import load_public_pairs, write_submission
 from .surrogates import load_surrogate
 
 DEFAULT_MODELS = ("mobilefacenet", "facenet")
+METHODS = {"deep_dream": run_deep_dream, "meta_attack": run_meta_attack}
 
 
 def preview(originals: np.ndarray, advs: np.ndarray, masks: np.ndarray, path: Path, rows: int = 6) -> Path:
@@ -30,16 +32,19 @@ def preview(originals: np.ndarray, advs: np.ndarray, masks: np.ndarray, path: Pa
     return path
 
 
-def generate_deep_dream(bundle_dir: str | Path, out_zip: str | Path, *, config: DeepDreamConfig = DeepDreamConfig(),
+def generate_submission(bundle_dir: str | Path, out_zip: str | Path, *, config: DeepDreamConfig = DeepDreamConfig(),
                         models: Sequence[str] = DEFAULT_MODELS, threads: int = 2,
-                        progress: Optional[Progress] = None) -> dict:
-    """Attack every public pair of ``bundle_dir``; write ``out_zip``, ``<out>.json`` and ``<out>.png``."""
+                        progress: Optional[Progress] = None, method: str = "deep_dream") -> dict:
+    """Attack every public pair of ``bundle_dir`` with ``method`` (see METHODS); write
+    ``out_zip``, ``<out>.json`` (report) and ``<out>.png`` (preview)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     torch.set_num_threads(threads)
     out_zip = Path(out_zip)
     pairs = load_public_pairs(bundle_dir)
     surrogates = [load_surrogate(name) for name in models]
     t0 = time.time()
-    advs, masks, logs = run_deep_dream(surrogates, pairs.originals, pairs.compares, config, progress)
+    advs, masks, logs = METHODS[method](surrogates, pairs.originals, pairs.compares, config, progress)
     seconds = time.time() - t0
     checks = [check_budget(o, a, connectivity=config.connectivity, max_pixels=config.max_pixels,
                            max_components=config.max_components) for o, a in zip(pairs.originals, advs)]
@@ -48,7 +53,7 @@ def generate_deep_dream(bundle_dir: str | Path, out_zip: str | Path, *, config: 
         raise RuntimeError(f"internal error: samples {bad} break the perturbation budget")
     write_submission(out_zip, pairs.ids, advs)
     report = {
-        "method": "deep_dream",
+        "method": method,
         "surrogates_seen": list(models),
         "config": config.to_dict(),
         "pairs": len(pairs.ids),

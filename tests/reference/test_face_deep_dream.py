@@ -13,10 +13,10 @@ from PIL import Image
 from evaluators.common.manifest import write_manifest
 from reference_solutions.face.budget import check_budget
 from reference_solutions.face.deep_dream import DeepDreamConfig, dynamic_weights, ensemble_cosines, run_deep_dream, to_tensor
-from reference_solutions.face.generate import generate_deep_dream
+from reference_solutions.face.generate import generate_submission
 from reference_solutions.face.surrogates import load_surrogate
 
-SMALL = DeepDreamConfig(iterations=10, saliency_samples=2, batch_size=3, seed=7)
+SMALL = DeepDreamConfig(iterations=8, saliency_samples=2, si_copies=1, batch_size=3, seed=7)
 
 
 def _pairs(faces):
@@ -78,7 +78,7 @@ def test_generate_writes_a_scorer_format_submission(faces, tmp_path):
         names += [f"{j:04d}.png", f"{j:04d}_compare.png"]
     write_manifest(bundle, "face", names, labels={"hidden": True})
     out = tmp_path / "sub.zip"
-    report = generate_deep_dream(bundle, out, config=DeepDreamConfig(iterations=2, saliency_samples=1),
+    report = generate_submission(bundle, out, config=DeepDreamConfig(iterations=2, saliency_samples=1),
                                  models=["mobilefacenet"])
     assert report["surrogates_seen"] == ["mobilefacenet"] and report["pairs"] == 2
     with zipfile.ZipFile(out) as zf:
@@ -89,3 +89,16 @@ def test_generate_writes_a_scorer_format_submission(faces, tmp_path):
                 assert check_budget(originals[j], np.asarray(im)).ok
     assert json.loads(out.with_suffix(".json").read_text())["samples"][0]["pixels"] <= 1254
     assert out.with_suffix(".png").is_file()
+
+
+def test_meta_attack_raises_similarity_within_budget(faces):
+    from reference_solutions.face.meta_attack import run_meta_attack
+
+    models = [load_surrogate("mobilefacenet"), load_surrogate("facenet")]
+    originals, compares = faces[:2], faces[[2, 3]]
+    cfg = DeepDreamConfig(iterations=6, saliency_samples=1, si_copies=1, seed=5)
+    adv, _, logs = run_meta_attack(models, originals, compares, cfg)
+    for o, a, log in zip(originals, adv, logs):
+        assert check_budget(o, a, connectivity=4).ok
+        gains = [log["end_cos"][k] - log["start_cos"][k] for k in log["start_cos"]]
+        assert min(gains) > 0.05, log

@@ -69,6 +69,17 @@ BUILDERS: dict[str, Callable[[], FaceSurrogate]] = {
 }
 
 
+SOURCE_FILES: dict[str, Callable[[], "object"]] = {
+    "mobilefacenet": assets.mobilefacenet_tflite,
+    "facenet": assets.facenet_graph_pb,
+}
+
+
+def source_file(name: str):
+    """The original model file a surrogate's weights are read from (to match model-set entries)."""
+    return SOURCE_FILES[name]()
+
+
 @lru_cache(maxsize=None)
 def load_surrogate(name: str) -> FaceSurrogate:
     if name not in BUILDERS:
