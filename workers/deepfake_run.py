@@ -86,7 +86,9 @@ def _verdict(outcome: RunOutcome, limits: Limits) -> None:
 
 
 def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Progress | None = None,
-                  workdir: Path | None = None, client: docker.DockerClient | None = None) -> Result:
+                  workdir: Path | None = None, client: docker.DockerClient | None = None,
+                  run_id: str = "") -> Result:
+    """See the module docstring. ``run_id`` labels the container (``aisc.run``) for tracing."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     cfg = parse_settings(settings)
@@ -108,7 +110,7 @@ def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress:
         timings["prepare"] = time.perf_counter() - t
         report(progress, "run", 20)
         mounts = [bind(inputs.path / "probe", "/input/probe"), bind(inputs.path / "gallery", "/input/gallery")]
-        outcome = run_container(client, image.id, mounts, output, limits)
+        outcome = run_container(client, image.id, mounts, output, limits, run_id=run_id)
         timings["container"] = outcome.run_seconds
         log.info("container %s after %.1f s (exit %s); log tail:\n%s", outcome.status, outcome.run_seconds,
                  outcome.exit_code, outcome.logs)

@@ -9,12 +9,10 @@ Track-agnostic: any container track can use it.
 """
 from __future__ import annotations
 
-import collections
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ import requests
 from docker.types import DeviceRequest, LogConfig, Mount, Ulimit
 
 SANDBOX_LABEL = "aisc.sandbox"
+RUN_LABEL = "aisc.run"  # the caller's run id, to find one run's container
 SANDBOX_USER = "65534:65534"  # nobody:nogroup
 POLL_S = 0.25
 
@@ -38,7 +37,7 @@ class Limits:
     gpu: bool = False
     output_cap_mb: float = 64.0
     log_cap_kb: int = 64  # tail kept
-    log_limit_mb: float = 32.0  # more stdout+stderr than this stops the run
+    log_limit_mb: float = 32.0  # more than this in the engine's json-file log stops the run
     tmp_mb: int = 256
 
 
@@ -131,34 +130,17 @@ class CappedDir:
 OutputDir = CappedDir
 
 
-class _LogTail(threading.Thread):
-    """Follows the container's stdout+stderr, keeps the last bytes, stops a flood."""
+def _log_size(log_path: str) -> int:
+    """Bytes in the engine's json-file log of the container (0 when not visible from here)."""
+    try:
+        return os.path.getsize(log_path) if log_path else 0
+    except OSError:
+        return 0
 
-    def __init__(self, container, keep: int, limit: int):
-        super().__init__(daemon=True)
-        self.container, self.keep, self.limit = container, keep, limit
-        self.chunks: collections.deque[bytes] = collections.deque()
-        self.kept = 0
-        self.total = 0
-        self.flooded = False
 
-    def run(self) -> None:
-        try:
-            for chunk in self.container.logs(stream=True, follow=True, stdout=True, stderr=True):
-                self.total += len(chunk)
-                self.chunks.append(chunk)
-                self.kept += len(chunk)
-                while self.kept - len(self.chunks[0]) >= self.keep:
-                    self.kept -= len(self.chunks.popleft())
-                if self.total > self.limit and not self.flooded:
-                    self.flooded = True
-                    _kill(self.container)
-        except (docker.errors.APIError, requests.exceptions.RequestException):
-            pass
-
-    def text(self) -> str:
-        data = b"".join(self.chunks)[-self.keep:]
-        return data.decode("utf-8", errors="replace")
+def _log_tail(container, keep: int) -> str:
+    data = container.logs(stdout=True, stderr=True, tail=2000)
+    return data[-keep:].decode("utf-8", errors="replace")
 
 
 def _kill(container) -> None:
@@ -168,7 +150,7 @@ def _kill(container) -> None:
         pass  # already stopped
 
 
-def container_config(image: str, mounts: list[Mount], limits: Limits) -> dict:
+def container_config(image: str, mounts: list[Mount], limits: Limits, run_id: str = "") -> dict:
     """The exact ``containers.create`` arguments of a sandboxed run."""
     cfg = dict(
         image=image,
@@ -188,8 +170,11 @@ def container_config(image: str, mounts: list[Mount], limits: Limits) -> dict:
         mounts=mounts,
         environment={},
         hostname="sandbox",
-        labels={SANDBOX_LABEL: "1"},
-        log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
+        labels={SANDBOX_LABEL: "1", RUN_LABEL: run_id},
+        # big enough that the flood check (which reads the file size) sees a flood before any
+        # rotation; small enough to bound the engine's disk use
+        log_config=LogConfig(type="json-file", config={"max-size": f"{int(limits.log_limit_mb) + 64}m",
+                                                       "max-file": "1"}),
         detach=True,
     )
     if limits.gpu:
@@ -202,19 +187,20 @@ def bind(source: Path, target: str, *, read_only: bool = True) -> Mount:
 
 
 def run_container(client: docker.DockerClient, image: str, mounts: list[Mount], output: CappedDir,
-                  limits: Limits) -> RunOutcome:
+                  limits: Limits, *, run_id: str = "") -> RunOutcome:
     """Run ``image`` with ``mounts`` plus ``output`` at /output; always removes the container."""
     t0 = time.perf_counter()
     mounts = mounts + [bind(output.path, "/output", read_only=False)]
-    container = client.containers.create(**container_config(image, mounts, limits))
+    container = client.containers.create(**container_config(image, mounts, limits, run_id))
     timings = {"create": time.perf_counter() - t0}
-    tail = _LogTail(container, limits.log_cap_kb * 1024, int(limits.log_limit_mb * 2**20))
     status = "exited"
+    limit = int(limits.log_limit_mb * 2**20)
     try:
         container.start()
         started = time.perf_counter()
         timings["start"] = started - t0 - timings["create"]
-        tail.start()
+        container.reload()
+        log_path = container.attrs.get("LogPath", "")
         deadline = started + limits.time_limit_s
         while True:
             remaining = deadline - time.perf_counter()
@@ -227,6 +213,10 @@ def run_container(client: docker.DockerClient, image: str, mounts: list[Mount], 
                 break
             except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
                 pass
+            if _log_size(log_path) > limit:
+                status = "log_flood"
+                _kill(container)
+                break
             if not output.mounted and output.full():
                 status = "output_overflow"
                 _kill(container)
@@ -234,18 +224,18 @@ def run_container(client: docker.DockerClient, image: str, mounts: list[Mount], 
         container.wait(timeout=30)
         exited = time.perf_counter()
         run_seconds = exited - started
-        tail.join(timeout=5)
         container.reload()
         state = container.attrs["State"]
         exit_code = state.get("ExitCode")
-        if tail.flooded:
+        log_bytes = _log_size(log_path)
+        if status == "log_flood" or log_bytes > limit:
             status = "log_flood"
         elif output.full():
             status = "output_overflow"
         elif status == "exited" and state.get("OOMKilled"):
             status = "oom"
-        return RunOutcome(status, exit_code, run_seconds, tail.text(), tail.total, output.used_bytes(), timings,
-                          started, exited)
+        return RunOutcome(status, exit_code, run_seconds, _log_tail(container, limits.log_cap_kb * 1024), log_bytes,
+                          output.used_bytes(), timings, started, exited)
     finally:
         t1 = time.perf_counter()
         try:

@@ -27,7 +27,7 @@ from . import forgeries
 from .faces import random_face
 
 IMAGE_SIZE = 64
-FULL = {"train": 60, "unlabelled": 20, "sample_probe": 3, "sample_gallery": 6, "probe": 12, "gallery": 24}
+FULL = {"train": 60, "unlabelled": 20, "sample_probe": 3, "sample_gallery": 6, "probe": 30, "gallery": 60}
 QUICK = {"train": 16, "unlabelled": 4, "sample_probe": 2, "sample_gallery": 5, "probe": 4, "gallery": 8}
 PHASES = {
     "preliminary": (list(forgeries.KNOWN), list(forgeries.KNOWN), []),

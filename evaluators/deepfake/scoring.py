@@ -72,8 +72,11 @@ def score_predictions(
     if cfg.novelty:
         if preds.novel_prob is None:
             raise SubmissionRejected("novel_prob is required in this phase (a number in [0, 1] on every line)")
-        if not is_new.any():
+        if not is_new.any() and not bundle.meta.get("public"):
             raise BundleError(f"deepfake bundle {bundle.root}: novelty is scored but no probe is of a new method")
+    if cfg.novelty and not is_new.any():  # the public sample: novel_prob checked, AUC undefined
+        messages.append("novel_prob is valid; AUC needs probes of new methods, which the public sample lacks")
+    elif cfg.novelty:
         auc = roc_auc(is_new, preds.novel_prob)
         sbj = cfg.subjective_score
         if sbj is None:  # the platform adds 0.1 x the per-submission S_sbj an admin enters later

@@ -84,6 +84,7 @@ def build_baseline(train_dir: Path, out_tar: Path, *, base_image: str = BASE_IMA
         ensure_base_image(base_image)
         build_image(client, app, BASELINE_TAG, base_image)
         save_image(client, BASELINE_TAG, out_tar)
+        client.images.remove(BASELINE_TAG, force=True)  # the tarball is the submission; a worker loads it
         stamp.write_text(json.dumps(want))
     return out_tar
 

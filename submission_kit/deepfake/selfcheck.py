@@ -15,7 +15,7 @@ from pathlib import Path
 
 from evaluators.common.errors import SubmissionRejected
 
-DEFAULT_DATA = Path("var/deepfake/data")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "var" / "deepfake" / "selfcheck-data"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("--- container log (tail) ---\n" + logs)
             return 1
     print(result.details["container_log"].rstrip())
+    for message in result.messages:
+        print(f"note: {message}")
     print(f"OK: valid predictions; precision@5 on the public sample = {result.columns['precision@5']:.4f} "
           f"(container ran {result.timings['container']:.1f} s, image {result.details['image_digest'][:19]})")
     return 0

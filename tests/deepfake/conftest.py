@@ -42,7 +42,7 @@ def baseline_tar(dataset, base_image, docker_client, tmp_path_factory) -> Path:
 
     out = build_baseline(dataset / "train_labelled", tmp_path_factory.mktemp("baseline") / "baseline.tar",
                          base_image=base_image, client=docker_client)
-    docker_client.images.remove(BASELINE_TAG, force=True)  # the worker must load it from the tarball
+    assert not docker_client.images.list(name=BASELINE_TAG)  # the worker must load it from the tarball
     return out
 
 

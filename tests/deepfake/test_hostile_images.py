@@ -8,7 +8,8 @@ import pytest
 
 from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
 from workers.deepfake_run import run_and_score
-from workers.sandbox import SANDBOX_LABEL
+from evaluators.deepfake.image_archive import check_image_archive
+from workers.sandbox import RUN_LABEL, SANDBOX_LABEL
 
 pytestmark = pytest.mark.docker
 
@@ -91,8 +92,10 @@ def test_hostile_image_is_a_user_failure(name, make_image, dataset, docker_clien
     before = sorted(p.name for p in (bundle / "probe").iterdir())
     settings = dict(LIMITS, time_limit_s=6 if name == "sleep_forever" else 20)
     t0 = time.monotonic()
+    run_id = f"test-{name}-{time.time_ns()}"
+    digest = check_image_archive(tar, max_bytes=1 << 32).digest
     with pytest.raises(exc_type) as info:
-        run_and_score(tar, bundle, settings)
+        run_and_score(tar, bundle, settings, run_id=run_id)
     elapsed = time.monotonic() - t0
     assert message in str(info.value)
     assert len(getattr(info.value, "logs", "")) <= 8 * 1024
@@ -100,11 +103,25 @@ def test_hostile_image_is_a_user_failure(name, make_image, dataset, docker_clien
         assert 6 <= elapsed < 30
     if name in ("network", "write_outside_output"):
         assert info.value.logs.count("blocked" if name == "network" else "refused") >= 3
-    # the worker is unharmed: engine up, nothing left behind, hidden data untouched
+    # the worker is unharmed: engine up, nothing of this run left behind, hidden data untouched
+    # (checks are scoped to this run: other runs may share the engine)
     assert docker_client.ping()
-    assert not docker_client.containers.list(all=True, filters={"label": SANDBOX_LABEL})
+    assert not docker_client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"})
+    assert digest not in {img.id for img in docker_client.images.list(all=True)}
     assert list(sandbox_tmp.iterdir()) == []
-    assert "aisc-output" not in open("/proc/mounts").read()
+    assert str(sandbox_tmp) not in open("/proc/mounts").read()
     assert sorted(p.name for p in (bundle / "probe").iterdir()) == before
-    assert not [img for img in docker_client.images.list() if any("deepfake-" in t and "aisc-test" in t
-                                                                  for t in img.tags)]
+
+
+def test_prune_removes_leftover_sandbox_containers_when_disk_is_low(docker_client, base_image, monkeypatch):
+    import workers.sandbox_image as si
+
+    left = docker_client.containers.create(base_image, ["true"], labels={SANDBOX_LABEL: "1"})
+    assert si.prune_if_low(docker_client, min_free_gb=0)["pruned"] is False
+    assert docker_client.containers.get(left.id)
+    readings = iter([0, 1 << 50, 1 << 50])  # low before, plenty after the first stage
+    monkeypatch.setattr(si, "docker_free_bytes", lambda client: next(readings))
+    report = si.prune_if_low(docker_client, min_free_gb=10)
+    assert report["pruned"] and report["free_after"] == 1 << 50
+    assert not docker_client.containers.list(all=True, filters={"id": left.id})
+    assert docker_client.images.get(base_image)  # the second stage did not run
