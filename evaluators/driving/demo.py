@@ -18,9 +18,9 @@ from .scenegen.build import build_scene_bundle, example_patcher, hidden_plan, tr
 
 # Training runs on native-resolution 256 px crops around the targets; detection on whole
 # frames at imgsz 640 (the same pixel scale).
-FULL = {"hidden": (5, 240), "train": (24, 40), "val": 60, "epochs": {"yolov3-tiny": 12, "yolov8n": 8},
+FULL = {"hidden": (5, 240), "train": (24, 40), "val": 60, "epochs": {"yolov3-tiny": (12, 0), "yolov8n": (5, 4)},
         "train_imgsz": 256, "imgsz": 640}
-QUICK = {"hidden": (1, 8), "train": (4, 8), "val": 6, "epochs": {"yolov3-tiny": 1, "yolov8n": 1},
+QUICK = {"hidden": (1, 8), "train": (4, 8), "val": 6, "epochs": {"yolov3-tiny": (1, 0), "yolov8n": (1, 0)},
          "train_imgsz": 128, "imgsz": 320}
 DETECTORS = (("whitebox_yolov3tiny", "yolov3-tiny", "white-box"), ("blackbox_yolov8n", "yolov8n", "black-box"))
 
@@ -62,7 +62,8 @@ def build_demo(out_dir: Path, *, quick: bool = False) -> dict:
     checkpoints = {}
     for _, arch, _ in DETECTORS:
         _log(f"training {arch} (cached when already trained)")
-        checkpoints[arch] = train_detector(arch, data, out_dir / "models", epochs=cfg["epochs"][arch],
+        epochs, extra = cfg["epochs"][arch]
+        checkpoints[arch] = train_detector(arch, data, out_dir / "models", epochs=epochs, extra_epochs=extra,
                                            imgsz=cfg["train_imgsz"], batch=8, seed=0)
     model_set = write_model_set(out_dir, checkpoints, cfg["imgsz"])
     rates_path = out_dir / "clean_rates.json"

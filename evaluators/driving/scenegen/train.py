@@ -99,9 +99,27 @@ def model_yaml(arch: str, out_dir: Path) -> Path:
     return out
 
 
+def _fit(model, data_yaml: Path, out_dir: Path, name: str, *, epochs: int, imgsz: int, batch: int, seed: int,
+         fraction: float, init: Path | None = None) -> Path:
+    """One Ultralytics training run; ``init``: start from these weights (no warm-up, lower lr)."""
+    stage = {"pretrained": str(init), "warmup_epochs": 0, "lr0": 0.001} if init else {}
+    model.train(
+        data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, deterministic=True,
+        device="cpu", workers=0, plots=False, amp=False, val=False, verbose=False,
+        project=str((out_dir / "runs").resolve()), name=name, exist_ok=True, fraction=fraction,
+        **{"pretrained": False, "optimizer": "AdamW", "lr0": 0.002, "warmup_epochs": 1, "mosaic": 0.0, "close_mosaic": 0, "scale": 0.3,
+           "cache": True, "patience": 0, **stage},
+    )
+    ckpt = out_dir / "runs" / name / "weights" / "last.pt"
+    if not ckpt.is_file():
+        raise RuntimeError(f"training {name} produced no checkpoint at {ckpt}")
+    return ckpt
+
+
 def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, imgsz: int = 256,
-                   batch: int = 8, seed: int = 0, fraction: float = 1.0) -> Path:
-    """Train one detector; returns the checkpoint path (reused when it already exists)."""
+                   batch: int = 8, seed: int = 0, fraction: float = 1.0, extra_epochs: int = 0) -> Path:
+    """Train one detector from its yaml for ``epochs``, then (``extra_epochs`` > 0) a second
+    run starting from those weights; returns the checkpoint (reused when it already exists)."""
     final = out_dir / f"{arch}-demo.pt"  # not an official asset name: Ultralytics never fetches it
     if final.is_file():
         return final
@@ -110,16 +128,10 @@ def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, im
     from ultralytics import YOLO
 
     torch.set_num_threads(2)
-    model = YOLO(str(model_yaml(arch, out_dir)), task="detect")
-    model.train(
-        data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, deterministic=True,
-        device="cpu", workers=0, plots=False, amp=False, val=False, pretrained=False, verbose=False,
-        project=str((out_dir / "runs").resolve()), name=arch, exist_ok=True, fraction=fraction,
-        optimizer="AdamW", lr0=0.002, warmup_epochs=1, mosaic=0.0, close_mosaic=0, scale=0.3, cache=True, patience=0,
-    )
-    run = out_dir / "runs" / arch / "weights"
-    ckpt = run / "last.pt"
-    if not ckpt.is_file():
-        raise RuntimeError(f"training {arch} produced no checkpoint in {run}")
+    kw = dict(imgsz=imgsz, batch=batch, seed=seed, fraction=fraction)
+    ckpt = _fit(YOLO(str(model_yaml(arch, out_dir)), task="detect"), data_yaml, out_dir, arch, epochs=epochs, **kw)
+    if extra_epochs:
+        ckpt = _fit(YOLO(str(model_yaml(arch, out_dir)), task="detect"), data_yaml, out_dir, f"{arch}-stage2",
+                    epochs=extra_epochs, init=ckpt, **kw)
     shutil.copyfile(ckpt, final)
     return final
