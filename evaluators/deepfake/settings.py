@@ -5,13 +5,15 @@ Keys (all optional; defaults below):
 - ``phase_kind``: ``preliminary`` (known methods), ``evaluation`` (plus hidden methods) or
   ``final`` (plus new methods and novelty). Default ``preliminary``.
 - ``novelty`` (bool): require ``novel_prob`` and score AUC; default true for ``final``.
-- ``subjective_score`` (0..1): the organizers' S_sbj, entered by an admin (final phase).
-  Missing means 0 and the result says it is pending.
+- ``subjective_score`` (0..1): the organizers' S_sbj, for CLI scoring. The platform instead adds
+  ``subjective_weight`` (0.1) x the per-submission score an admin enters; missing means the
+  scorer's total is 0.6 P@5 + 0.3 AUC and the result says so.
 - ``time_limit_s`` (600), ``memory_mb`` (4096), ``cpus`` (2.0), ``pids`` (256),
   ``gpu`` (false), ``output_cap_mb`` (64), ``log_cap_kb`` (64, the log tail kept),
-  ``log_limit_mb`` (32, more stdout/stderr than this stops the run), ``tmp_mb`` (256, the
-  /tmp tmpfs), ``max_image_mb`` (4096, tarball size cap), ``show_logs`` (false: whether the
-  team may see the log tail of runs on this phase's hidden data).
+  ``log_limit_mb`` (32: more than this in the engine's JSON log of stdout/stderr stops the
+  run), ``tmp_mb`` (256, the /tmp tmpfs), ``max_image_mb`` (4096, tarball size cap),
+  ``show_logs`` (false: whether the team may see the log tail of runs on this phase's hidden
+  data).
 """
 from __future__ import annotations
 
