@@ -18,7 +18,7 @@ from .scenegen.build import build_scene_bundle, example_patcher, hidden_plan, tr
 
 # Training runs on native-resolution 256 px crops around the targets; detection on whole
 # frames at imgsz 640 (the same pixel scale).
-FULL = {"hidden": (5, 240), "train": (24, 40), "val": 60, "epochs": {"yolov3-tiny": (12, 0), "yolov8n": (5, 4)},
+FULL = {"hidden": (5, 240), "train": (24, 40), "val": 60, "epochs": {"yolov3-tiny": (12, 0), "yolov8n": (5, 10)},
         "train_imgsz": 256, "imgsz": 640}
 QUICK = {"hidden": (1, 8), "train": (4, 8), "val": 6, "epochs": {"yolov3-tiny": (1, 0), "yolov8n": (1, 0)},
          "train_imgsz": 128, "imgsz": 320}
