@@ -270,6 +270,9 @@ def main() -> int:
         if keys:
             r.delete(*keys)
         drop_database(db_name)
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
