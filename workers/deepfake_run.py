@@ -18,6 +18,7 @@ Engine problems surface as docker/requests exceptions (infra failures, retried).
 from __future__ import annotations
 
 import logging
+from dataclasses import fields
 import os
 import secrets
 import shutil
@@ -42,9 +43,8 @@ SANDBOX_TMP_ENV = "AISC_SANDBOX_TMP"  # where input/output dirs go (must be visi
 
 
 def limits_from(cfg: DeepfakeSettings) -> Limits:
-    return Limits(time_limit_s=cfg.time_limit_s, memory_mb=cfg.memory_mb, cpus=cfg.cpus, pids=cfg.pids,
-                  gpu=cfg.gpu, output_cap_mb=cfg.output_cap_mb, log_cap_kb=cfg.log_cap_kb,
-                  log_limit_mb=cfg.log_limit_mb, tmp_mb=cfg.tmp_mb)
+    """The sandbox limits named in the phase settings (every Limits field is a settings key)."""
+    return Limits(**{f.name: getattr(cfg, f.name) for f in fields(Limits)})
 
 
 def _bundle_bytes(bundle: DeepfakeBundle) -> int:
