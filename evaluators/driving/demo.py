@@ -65,6 +65,11 @@ def build_demo(out_dir: Path, *, quick: bool = False) -> dict:
         epochs, extra = cfg["epochs"][arch]
         checkpoints[arch] = train_detector(arch, data, out_dir / "models", epochs=epochs, extra_epochs=extra,
                                            imgsz=cfg["train_imgsz"], batch=8, seed=0)
+        record = checkpoints[arch].with_suffix(".json")
+        if record.is_file():
+            rec = json.loads(record.read_text())
+            _log(f"{arch}: {rec['epochs']}+{rec['extra_epochs']} epochs, {rec['cpu_seconds'] / 60:.1f} CPU-minutes, "
+                 f"{rec['wall_seconds'] / 60:.1f} min wall")
     model_set = write_model_set(out_dir, checkpoints, cfg["imgsz"])
     rates_path = out_dir / "clean_rates.json"
     if not rates_path.is_file() or json.loads(rates_path.read_text()).get("model_set_sha256") != sha256_file(model_set):

@@ -6,8 +6,10 @@ fonts, no AMP check). The results are ordinary Ultralytics checkpoints.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import yaml
@@ -119,10 +121,12 @@ def _fit(model, data_yaml: Path, out_dir: Path, name: str, *, epochs: int, imgsz
 def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, imgsz: int = 256,
                    batch: int = 8, seed: int = 0, fraction: float = 1.0, extra_epochs: int = 0) -> Path:
     """Train one detector from its yaml for ``epochs``, then (``extra_epochs`` > 0) a second
-    run starting from those weights; returns the checkpoint (reused when it already exists)."""
+    run starting from those weights; returns the checkpoint (reused when it already exists).
+    ``<arch>-demo.json`` beside it records the recipe and the training's CPU and wall seconds."""
     final = out_dir / f"{arch}-demo.pt"  # not an official asset name: Ultralytics never fetches it
     if final.is_file():
         return final
+    cpu0, wall0 = time.process_time(), time.monotonic()
     offline_ultralytics(out_dir.parent / "ultralytics_config")
     import torch
     from ultralytics import YOLO
@@ -134,4 +138,8 @@ def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, im
         ckpt = _fit(YOLO(str(model_yaml(arch, out_dir)), task="detect"), data_yaml, out_dir, f"{arch}-stage2",
                     epochs=extra_epochs, init=ckpt, **kw)
     shutil.copyfile(ckpt, final)
+    record = {"arch": arch, "epochs": epochs, "extra_epochs": extra_epochs, "imgsz": imgsz, "batch": batch,
+              "seed": seed, "fraction": fraction, "cpu_seconds": round(time.process_time() - cpu0, 1),
+              "wall_seconds": round(time.monotonic() - wall0, 1), "torch_threads": torch.get_num_threads()}
+    final.with_suffix(".json").write_text(json.dumps(record, indent=1))
     return final
