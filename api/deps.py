@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import time
 from typing import Annotated, AsyncIterator
 
-from fastapi import Depends, Header, HTTPException
+from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -13,6 +13,8 @@ from core import tokens
 from core.db import session_factory
 from core.submissions import load
 from core.models import Phase, Submission, Team
+
+from . import web_sessions
 
 
 async def get_session() -> AsyncIterator[Session]:
@@ -89,6 +91,32 @@ async def optional_principal(authorization: Annotated[str | None, Header()] = No
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def _session_lookup(sid: str) -> Principal | None:
+    with session_factory()() as session:
+        user = web_sessions.resolve(session, sid)
+        return None if user is None else Principal(user.role, user.team_id, user.team_name)
+
+
+async def browser_principal(request: Request) -> Principal | None:
+    """The signed-in browser user (session cookie set by POST /login), if any. Only GET routes
+    accept the cookie: the session cookie is SameSite=Strict, and state changes stay POST-only."""
+    sid = request.cookies.get(web_sessions.COOKIE)
+    return await run_in_threadpool(_session_lookup, sid) if sid else None
+
+
+async def bearer_or_cookie_principal(request: Request,
+                                     authorization: Annotated[str | None, Header()] = None) -> Principal:
+    p = await _principal(authorization) or await browser_principal(request)
+    if p is None:
+        raise HTTPException(401, "not signed in: send 'Authorization: Bearer <token>' or sign in at /login",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return p
+
+
+BrowserPrincipalDep = Annotated[Principal | None, Depends(browser_principal)]
+ReaderDep = Annotated[Principal, Depends(bearer_or_cookie_principal)]  # GET routes a browser may open
 
 
 async def require_admin(principal: PrincipalDep) -> Principal:
