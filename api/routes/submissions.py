@@ -20,7 +20,7 @@ from core.status import fetch, scores_visible
 from core.submissions import accept, check_open, find_idempotent, status
 from core.upload_checks import BundleError, SubmissionRejected, validate_upload
 
-from ..deps import PrincipalDep, SessionDep, TeamDep, get_phase, owned_submission
+from ..deps import PrincipalDep, ReaderDep, SessionDep, TeamDep, get_phase, owned_submission
 from ..uploads import receive
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"])
@@ -85,7 +85,8 @@ def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: int
 
 
 @router.get("/submissions/{submission_id}")
-def get_status(submission_id: int, session: SessionDep, principal: PrincipalDep) -> dict:
+def get_status(submission_id: int, session: SessionDep, principal: ReaderDep) -> dict:
+    """Bearer token, or the browser's sign-in cookie (the results page polls this)."""
     found = fetch(session, submission_id, is_admin=principal.is_admin)
     if found is None or (not principal.is_admin and found[0] != principal.team_id):
         raise HTTPException(404, f"submission {submission_id} not found among your team's submissions")
@@ -102,7 +103,8 @@ def get_logs(submission_id: int, session: SessionDep, principal: PrincipalDep) -
 
 
 @router.get("/submissions/{submission_id}/artifacts/{name:path}")
-def get_artifact(submission_id: int, name: str, session: SessionDep, principal: PrincipalDep):
+def get_artifact(submission_id: int, name: str, session: SessionDep, principal: ReaderDep):
+    """Bearer token, or the browser's sign-in cookie (the results page shows the pictures inline)."""
     sub = owned_submission(session, principal, submission_id)
     score = session.get(Score, sub.score_id) if sub.score_id else None
     if score is None or not scores_visible(sub.phase.visibility, sub.phase.revealed, principal.is_admin):
@@ -112,7 +114,8 @@ def get_artifact(submission_id: int, name: str, session: SessionDep, principal: 
     key = score.artifacts[name]
     media = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "json": "application/json",
              "csv": "text/csv", "txt": "text/plain"}.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
-    return StreamingResponse(get_storage().iter_bytes(key), media_type=media)
+    return StreamingResponse(get_storage().iter_bytes(key), media_type=media,
+                             headers={"Cache-Control": "private"})
 
 
 @router.post("/submissions/{submission_id}/cancel")
