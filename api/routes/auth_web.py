@@ -1,0 +1,92 @@
+"""Browser sign-in: ``GET/POST /login`` takes a team's API token in a form and sets a session
+cookie (HttpOnly, SameSite=Strict; the server keeps only the session id's hash, see
+api.web_sessions); ``POST /logout`` ends the session. State changes are POST-only and refuse
+cross-origin requests."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from core.db import session_scope
+from core.settings import get_settings
+
+from .. import web_sessions
+from ..deps import BrowserPrincipalDep
+from .web import templates
+
+router = APIRouter(tags=["pages"])
+HOME = "/submissions"
+BAD_TOKEN = ("That API token was not recognised: it is not a token of any team, or it has been revoked. "
+             "Paste the whole token the organizers gave your team (it starts with 'aisc_').")
+
+
+def safe_next(value: str | None) -> str:
+    """Only local paths: never an open redirect to another site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return HOME
+
+
+def same_origin(request: Request) -> bool:
+    """A browser sends Origin with every POST; refuse it when it names another site."""
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host")
+
+
+def _sign_in(token: str) -> str | None:
+    with session_scope() as session:
+        return web_sessions.sign_in(session, token)
+
+
+def _sign_out(sid: str) -> None:
+    with session_scope() as session:
+        web_sessions.sign_out(session, sid)
+
+
+def _form(request: Request, user, next_url: str, error: str | None = None, status: int = 200):
+    return templates.TemplateResponse(request, "login.html", status_code=status,
+                                      context={"user": user, "next": next_url, "error": error})
+
+
+def _cross_site(request: Request):
+    return templates.TemplateResponse(request, "message.html", status_code=403, context={
+        "user": None, "title": "Request refused",
+        "text": "This form was posted from another site. Open the sign-in page of this server and try again."})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, user: BrowserPrincipalDep, next: str = HOME):
+    return _form(request, user, safe_next(next))
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request):
+    if not same_origin(request):
+        return _cross_site(request)
+    form = await request.form()
+    token, next_url = str(form.get("token") or "").strip(), safe_next(str(form.get("next") or ""))
+    if not token:
+        return _form(request, None, next_url, "Paste your team's API token into the field, then sign in.", 400)
+    sid = await run_in_threadpool(_sign_in, token)
+    if sid is None:
+        return _form(request, None, next_url, BAD_TOKEN, 401)
+    response = RedirectResponse(next_url, status_code=303)
+    secure = request.url.scheme == "https" or get_settings().public_url.startswith("https:")
+    response.set_cookie(web_sessions.COOKIE, sid, max_age=int(web_sessions.MAX_AGE.total_seconds()),
+                        path="/", httponly=True, samesite="strict", secure=secure)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request):
+    if not same_origin(request):
+        return _cross_site(request)
+    sid = request.cookies.get(web_sessions.COOKIE)
+    if sid:
+        await run_in_threadpool(_sign_out, sid)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(web_sessions.COOKIE, path="/", httponly=True, samesite="strict")
+    return response
