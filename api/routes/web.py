@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.models import Competition
 
-from ..deps import SessionDep, get_phase
+from ..deps import BrowserPrincipalDep, SessionDep, get_phase
 from .competitions import visible_board
 
 router = APIRouter(tags=["pages"])
@@ -24,7 +24,7 @@ def index(request: Request, session: SessionDep):
 
 
 @router.get("/leaderboard/{phase_id}", response_class=HTMLResponse)
-def leaderboard_page(phase_id: int, request: Request, session: SessionDep):
+def leaderboard_page(phase_id: int, request: Request, session: SessionDep, user: BrowserPrincipalDep):
     phase = get_phase(session, phase_id)
     try:
         board = visible_board(session, phase, None)
@@ -32,4 +32,4 @@ def leaderboard_page(phase_id: int, request: Request, session: SessionDep):
     except HTTPException:
         board, hidden = {"rows": [], "columns": [], "scorer_version": ""}, True
     return templates.TemplateResponse(request, "leaderboard.html",
-                                      {"phase": phase, "board": board, "hidden": hidden})
+                                      {"phase": phase, "board": board, "hidden": hidden, "user": user})
