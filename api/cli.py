@@ -5,7 +5,8 @@
   status SUBMISSION_ID [--wait]  state, stage, progress, queue position, quota, score
   leaderboard PHASE_ID           the leaderboard as a table
 
-URL and token default to $AISC_URL (http://127.0.0.1:8000) and $AISC_TOKEN.
+URL and token default to $AISC_URL (http://127.0.0.1:8000) and $AISC_TOKEN. The results page
+printed by ``status`` and ``submit`` uses $AISC_PUBLIC_URL (the server's public address), else the URL.
 """
 from __future__ import annotations
 
@@ -24,10 +25,16 @@ def show_progress(st: dict) -> None:
     print(f"  submission {st['id']}: {st['state']:9s} {st['stage']:12s} {st['progress']:5.1f}%{pos}", flush=True)
 
 
-def show_final(st: dict) -> None:
+def page_url(public_url: str, submission_id: int) -> str:
+    return f"{public_url.rstrip('/')}/submissions/{submission_id}"
+
+
+def show_final(st: dict, public_url: str | None = None) -> None:
     q = st["remaining_quota"]
     print(f"submission {st['id']} ({st['track']}/{st['phase']}): {st['state']}"
           + (f" [{st['failure_class']}]" if st.get("failure_class") else ""))
+    if public_url:
+        print(f"  results page: {page_url(public_url, st['id'])}  (sign in with your team token)")
     if st.get("message"):
         print(f"  message: {st['message']}")
     if st.get("score"):
@@ -98,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.json:
                 print_board(board)
             return 0
-        print(json.dumps(st, indent=2)) if args.json else show_final(st)
+        print(json.dumps(st, indent=2)) if args.json else show_final(st, os.environ.get("AISC_PUBLIC_URL") or args.url)
         return 0 if st["state"] != "failed" else 1
     except ApiError as e:
         print(f"error: {e}", file=sys.stderr)
