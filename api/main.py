@@ -11,7 +11,7 @@ from sqlalchemy import text
 from core.db import session_factory
 from core.errors import PlatformError
 
-from .routes import admin, auth_web, competitions, pages_submissions, submissions, web
+from .routes import admin, auth_web, competitions, pages_submissions, regression, submissions, web
 
 
 @asynccontextmanager
@@ -38,7 +38,7 @@ def create_app() -> FastAPI:
             session.execute(text("SELECT 1"))
         return {"ok": True}
 
-    for module in (submissions, competitions, admin, web, auth_web, pages_submissions):
+    for module in (submissions, competitions, admin, regression, web, auth_web, pages_submissions):
         app.include_router(module.router)
     return app
 

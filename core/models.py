@@ -153,3 +153,28 @@ class QuotaCounter(Base):
     phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(10), primary_key=True)
     used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Regression run states (core.regression): queued -> running -> passed | failed | error
+REGRESS_QUEUED, REGRESS_RUNNING, REGRESS_PASSED, REGRESS_FAILED, REGRESS_ERROR = (
+    "queued", "running", "passed", "failed", "error")
+
+
+class RegressionRun(Base):
+    """One run of ``python -m reference_solutions regress`` by a worker (workers/regression.py)."""
+    __tablename__ = "regression_runs"
+    __table_args__ = (Index("ix_regression_runs_created", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), default=REGRESS_QUEUED)
+    reason: Mapped[str] = mapped_column(String(200), default="")  # admin | schedule | scorer versions changed
+    budget: Mapped[str] = mapped_column(String(8), default="quick")
+    tracks: Mapped[str] = mapped_column(String(100), default="all")
+    scorer_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)  # track -> SCORER_VERSION
+    rows: Mapped[list[Any]] = mapped_column(default=list)  # the regress table (JSON rows)
+    ordering: Mapped[dict[str, Any]] = mapped_column(default=dict)  # per track: methods beat baselines?
+    table: Mapped[str] = mapped_column(Text, default="")  # the printed table
+    error: Mapped[str] = mapped_column(Text, default="")
+    worker: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)

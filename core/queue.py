@@ -10,6 +10,9 @@ from .settings import Settings, get_settings
 
 SCORE_TASK = "aisc.score_submission"
 REAP_TASK = "aisc.reap"
+REGRESS_TASK = "aisc.regress"  # one regression run of the reference solutions (scoring queue)
+REGRESS_SCHEDULE_TASK = "aisc.regress_schedule"  # beat: enqueue a run (control queue)
+REGRESS_CHECK_TASK = "aisc.regress_check"  # beat: enqueue a run when scorer versions changed (control)
 QUEUES = ("cpu", "gpu", "control")
 
 
@@ -35,8 +38,20 @@ def celery_config(settings: Settings) -> dict:
         "broker_transport_options": transport_options(settings),
         "worker_hijack_root_logger": False,
         "beat_schedule": {"reaper": {"task": REAP_TASK, "schedule": settings.reaper_seconds,
-                                     "options": {"queue": "control", "expires": settings.reaper_seconds * 2}}},
+                                     "options": {"queue": "control", "expires": settings.reaper_seconds * 2}},
+                          **regression_schedule(settings)},
     }
+
+
+def regression_schedule(settings: Settings) -> dict:
+    """Beat entries for the regression runs; none when ``regress_seconds`` is 0."""
+    if settings.regress_seconds <= 0:
+        return {}
+    check = settings.reaper_seconds  # cheap: one query
+    return {"regression": {"task": REGRESS_SCHEDULE_TASK, "schedule": settings.regress_seconds,
+                           "options": {"queue": "control", "expires": settings.regress_seconds}},
+            "regression-version-check": {"task": REGRESS_CHECK_TASK, "schedule": check,
+                                         "options": {"queue": "control", "expires": check * 2}}}
 
 
 @lru_cache(maxsize=2)
@@ -48,6 +63,10 @@ def _client(broker: str) -> Celery:
 
 def client() -> Celery:
     return _client(get_settings().resolved_broker_url())
+
+
+def send_regress_task(run_id: int, queue: str, hard_time_limit: int) -> None:
+    client().send_task(REGRESS_TASK, args=[run_id], queue=queue, time_limit=hard_time_limit)
 
 
 def send_score_task(submission_id: int, queue: str, soft_time_limit: int, hard_time_limit: int) -> None:

@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     visibility_timeout_seconds: int = 6 * 3600  # Redis redelivery of unacknowledged tasks
     broker_key_prefix: str = ""  # isolates several deployments (or test runs) on one Redis
 
+    # Regression runs of the reference solutions (workers/regression.py)
+    regress_seconds: float = 86400.0  # beat schedule period; 0 disables the schedule and the version check
+    regress_budget: str = "quick"  # quick | full
+    regress_demo_dir: str = ""  # default var/demo
+    regress_tracks: str = "all"  # comma-separated tracks, or all
+    regress_queue: str = "cpu"  # the queue the runs go to (a scoring worker runs them)
+    regress_timeout_seconds: int = 6 * 3600  # a run's subprocess is killed after this
+
+    def resolved_regress_demo_dir(self) -> Path:
+        return Path(self.regress_demo_dir) if self.regress_demo_dir else VAR / "demo"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

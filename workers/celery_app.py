@@ -13,9 +13,10 @@ import logging
 from celery import Celery
 from celery.signals import celeryd_after_setup
 
-from core.queue import REAP_TASK, SCORE_TASK, celery_config
+from core.queue import REAP_TASK, REGRESS_CHECK_TASK, REGRESS_SCHEDULE_TASK, REGRESS_TASK, SCORE_TASK, celery_config
 from core.settings import get_settings
 
+from . import regression
 from .execution import execute
 from .reaper import reap_once
 
@@ -40,3 +41,18 @@ def score_submission(submission_id: int) -> str:
 @app.task(name=REAP_TASK, acks_late=True)
 def reap() -> dict:
     return reap_once()
+
+
+@app.task(name=REGRESS_TASK, acks_late=True)
+def regress(run_id: int) -> str:
+    return regression.run(run_id)
+
+
+@app.task(name=REGRESS_SCHEDULE_TASK, acks_late=True)
+def regress_schedule() -> dict:
+    return regression.schedule()
+
+
+@app.task(name=REGRESS_CHECK_TASK, acks_late=True)
+def regress_check() -> dict:
+    return regression.check()
