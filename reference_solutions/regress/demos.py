@@ -1,0 +1,29 @@
+"""The demo a track's methods are generated from and scored on.
+
+``evaluators.<track>.demo.build_demo(demo_dir/<track>, quick=(budget == "quick"))``, unless the
+track's ``reference_solutions/<track>/methods.py`` exports ``build_demo(demo_dir, budget)``
+(e.g. a CI-sized demo whose detectors really detect), which then wins. Builders reuse what is
+already built, so a second call costs seconds.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from ..registry import BUDGETS
+
+
+def build_track_demo(track: str, demo_dir: Path, budget: str) -> dict:
+    if budget not in BUDGETS:
+        raise ValueError(f"unknown budget {budget!r}; choose one of {', '.join(BUDGETS)}")
+    out = Path(demo_dir) / track
+    methods_module = importlib.import_module(f"reference_solutions.{track}.methods")
+    override = getattr(methods_module, "build_demo", None)
+    if callable(override):
+        demo = override(out, budget)
+    else:
+        demo = importlib.import_module(f"evaluators.{track}.demo").build_demo(out, quick=(budget == "quick"))
+    if not demo.get("phases"):
+        raise ValueError(f"the {track} demo in {out} has no phases; its build_demo must return "
+                         "{'phases': {name: {'bundle', 'settings'}}, 'baselines': {name: path}}")
+    return demo
