@@ -1,9 +1,10 @@
-"""Driving commands for ``python -m evaluators``: build-driving-bundle, build-driving-demo,
-driving-baselines."""
+"""Driving commands for ``python -m evaluators``: build-driving-bundle, driving-marker-texture,
+build-driving-demo, driving-baselines."""
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 
@@ -16,12 +17,37 @@ def _scene(value: str):
     return SceneSource(parts[0], parts[1], Path(parts[2]), Path(parts[3]) if len(parts) == 4 else None)
 
 
+def _marker(args: argparse.Namespace):
+    from .marker_spec import MarkerOptionError, spec_from_args
+
+    try:
+        return spec_from_args(args)
+    except MarkerOptionError as e:
+        print(f"{args.command}: error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def cmd_build_bundle(args: argparse.Namespace) -> int:
+    from ..common.errors import BundleError
     from .builder import build_bundle
 
-    key = tuple(int(v) for v in args.key_colour.split(","))
-    build_bundle(Path(args.out), args.scene, public=args.public, key_rgb=key, frame_ext=args.frame_ext)
+    spec = _marker(args)
+    try:
+        build_bundle(Path(args.out), args.scene, public=args.public, marker=spec, frame_ext=args.frame_ext)
+    except BundleError as e:
+        print(f"BUNDLE ERROR: {e}", file=sys.stderr)
+        return 3
     print(f"bundle written to {args.out}")
+    return 0
+
+
+def cmd_marker_texture(args: argparse.Namespace) -> int:
+    import cv2
+
+    from .marker_spec import marker_texture
+
+    cv2.imwrite(args.out, marker_texture(_marker(args)))
+    print(f"marker texture (2790x1260 patch area) written to {args.out}")
     return 0
 
 
@@ -40,15 +66,22 @@ def cmd_baselines(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("build-driving-bundle", help="driving: scene bundle from key-colour marker recordings")
+    from .marker_spec import add_marker_arguments
+
+    p = sub.add_parser("build-driving-bundle", help="driving: scene bundle from marker recordings (key colour, "
+                       "ArUco or checkerboard on the patch area)")
     p.add_argument("--out", required=True, help="new bundle directory")
     p.add_argument("--scene", action="append", required=True, type=_scene,
                    help="NAME:KIND:RECORDING[:CLEAN_RECORDING]; KIND is truck or mannequin; a recording is a "
                         "video file or a folder of frames (repeat for every scene)")
-    p.add_argument("--key-colour", default="255,0,255", help="marker colour R,G,B (default magenta)")
+    add_marker_arguments(p)
     p.add_argument("--public", action="store_true", help="mark the bundle as public (teams may download it)")
     p.add_argument("--frame-ext", default=".png", choices=(".png", ".jpg"))
     p.set_defaults(func=cmd_build_bundle)
+    p = sub.add_parser("driving-marker-texture", help="driving: the patch-area marker texture to render in CARLA")
+    p.add_argument("--out", required=True, help="PNG file to write")
+    add_marker_arguments(p)
+    p.set_defaults(func=cmd_marker_texture)
     p = sub.add_parser("build-driving-demo", help="driving: build the offline demo (scenes, detectors, baselines)")
     p.add_argument("--out", default="var/demo/driving")
     p.add_argument("--quick", action="store_true")

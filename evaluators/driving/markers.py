@@ -6,24 +6,19 @@ detection survives lighting changes), keep the largest region, approximate its o
 four corners, refit each side as a line through the outline points of its middle part and
 intersect neighbouring sides (sub-pixel corners). Also reports the marker's shading (its
 brightness relative to the key colour) and an occluder mask (non-marker pixels inside the
-quad). Corners come back as TL, TR, BR, BL in the bundle's pixel-edge convention, assuming
-the surface is upright in the image.
+quad). Corners come back as TL, TR, BR, BL in the bundle's pixel-edge convention; a solid
+colour carries no orientation, so ``marker_fit.order_solid`` decides which corner is the
+patch's top-left (long sides are top and bottom, top is the higher one). A marker that
+touches the frame edge (partly out of view) is a miss, never a clipped quad.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from .marker_fit import MarkerFit, Miss, order_solid, quad_problem
+
 MAGENTA = (255, 0, 255)  # RGB
-
-
-@dataclass
-class MarkerFit:
-    quad: np.ndarray  # (4, 2)
-    shading: float
-    occluder: np.ndarray | None  # HxW uint8 (255 = occluded) or None when fully visible
-    marker: np.ndarray  # HxW bool: pixels of the marker
+__all__ = ["MAGENTA", "MarkerFit", "Miss", "fit_marker", "key_mask"]
 
 
 def key_mask(frame_bgr: np.ndarray, key_rgb=MAGENTA, hue_tol: float = 12, min_sat: float = 0.45) -> np.ndarray:
@@ -90,27 +85,41 @@ def _refine(corners: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return np.array(out)
 
 
-def fit_marker(frame_bgr: np.ndarray, key_rgb=MAGENTA, min_area: int = 30) -> MarkerFit | None:
-    """The marker quad in one frame, or None when no marker is visible."""
+def fit_marker(
+    frame_bgr: np.ndarray, key_rgb=MAGENTA, min_area: int = 30, prev: np.ndarray | None = None
+) -> MarkerFit | Miss:
+    """The patch quad in one frame, or a Miss saying why there is none.
+
+    ``prev``: the quad of the previous kept frame (decides the corner order when the
+    marker's sides are too alike to tell its top edge).
+    """
     import cv2
 
     m = key_mask(frame_bgr, key_rgb).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
     if n <= 1:
-        return None
+        return Miss(f"no pixels of the key colour {tuple(key_rgb)}")
     areas = stats[1:, cv2.CC_STAT_AREA]
     if areas.max() < min_area:
-        return None
+        return Miss(f"the largest key-colour region has {int(areas.max())} px, under the {min_area} px minimum")
     # an occluder can split the marker: keep every sizeable piece
     keep = 1 + np.flatnonzero(areas >= max(min_area / 3, 0.1 * areas.max()))
     region = np.isin(labels, keep).astype(np.uint8)
+    fh, fw = region.shape
+    if region[0].any() or region[-1].any() or region[:, 0].any() or region[:, fw - 1].any():
+        return Miss("the key-colour marker touches the frame edge (partly out of view)")
     contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     pts = np.concatenate([c[:, 0, :] for c in contours])
     hull = cv2.convexHull(pts.astype(np.int32))
     corners = _four_corners(hull)
     hull_pts = pts.astype(np.float64)
     # pixel centres sit at +0.5 in the bundle's edge convention
-    quad = _order(_refine(corners + 0.5, hull_pts + 0.5))
+    quad = order_solid(_order(_refine(corners + 0.5, hull_pts + 0.5)), prev)
+    if isinstance(quad, Miss):
+        return quad
+    problem = quad_problem(quad, min_area)
+    if problem:
+        return Miss(problem)
     inside = np.zeros_like(region)
     cv2.fillPoly(inside, [np.round((quad - 0.5) * 16).astype(np.int32)], 1, shift=4)
     inside = cv2.erode(inside, np.ones((3, 3), np.uint8))

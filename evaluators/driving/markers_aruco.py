@@ -1,0 +1,76 @@
+"""ArUco marker on the patch area (cv2.aruco from opencv-python).
+
+The detector returns the marker's four outer corners in the marker's own order (TL, TR,
+BR, BL as drawn), whatever its rotation on screen, so the corner order needs no guessing.
+The corners are refined to sub-pixel accuracy, mapped to the declared marker corners on the
+patch area, and the patch's own corners are extrapolated through that homography.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .marker_appearance import TextureAppearance, check_quiet_zone
+from .marker_refine import EccRefiner
+from .marker_fit import PATCH_CORNERS_UNIT, MarkerFit, Miss, apply_h, homography, quad_problem
+from .markers_texture import PATCH_CORNERS, draw_texture, local_points_to_patch
+
+
+def dictionary_names() -> list[str]:
+    import cv2
+
+    return sorted(n for n in dir(cv2.aruco) if n.startswith("DICT_") and n == n.upper())
+
+
+def aruco_dictionary(name: str):
+    import cv2
+
+    from .marker_spec import MarkerOptionError
+
+    value = getattr(cv2.aruco, name, None) if name.startswith("DICT_") else None
+    if not isinstance(value, int):
+        raise MarkerOptionError(f"--aruco-dict {name!r} is not an OpenCV ArUco dictionary; choose one of "
+                                f"{', '.join(dictionary_names())}")
+    return cv2.aruco.getPredefinedDictionary(value)
+
+
+class ArucoFinder:
+    def __init__(self, spec):
+        import cv2
+
+        self.spec = spec
+        params = cv2.aruco.DetectorParameters()
+        params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+        params.cornerRefinementWinSize = 4
+        params.cornerRefinementMinAccuracy = 0.01
+        params.cornerRefinementMaxIterations = 50
+        self.detector = cv2.aruco.ArucoDetector(aruco_dictionary(spec.aruco_dict), params)
+        self.marker_patch = local_points_to_patch(spec, PATCH_CORNERS_UNIT)
+        texture = draw_texture(spec)
+        self.appearance = TextureAppearance(texture)
+        self.refine = EccRefiner(texture)
+
+    def __call__(self, frame_bgr: np.ndarray, prev: np.ndarray | None = None) -> MarkerFit | Miss:
+        import cv2
+
+        gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
+        corners, ids, _ = self.detector.detectMarkers(gray)
+        seen = [] if ids is None else [int(i) for i in ids.ravel()]
+        mine = [np.asarray(c, np.float64).reshape(4, 2) for c, i in zip(corners, seen) if i == self.spec.aruco_id]
+        if not mine:
+            others = f" (ids seen: {sorted(set(seen))})" if seen else ""
+            return Miss(f"ArUco marker {self.spec.aruco_dict} id {self.spec.aruco_id} not found{others}")
+        if len(mine) > 1:
+            return Miss(f"ArUco id {self.spec.aruco_id} appears {len(mine)} times; give every target its own id")
+        img_pts = mine[0] + 0.5  # OpenCV pixel centres are at integers; the bundle's at +0.5
+        h = homography(self.marker_patch, img_pts)
+        problem = quad_problem(apply_h(h, PATCH_CORNERS))
+        if problem:
+            return Miss(problem)
+        quad = self.refine(gray, h)
+        if isinstance(quad, Miss):
+            return quad
+        app = self.appearance(frame_bgr, quad, apply_h(homography(PATCH_CORNERS, quad), self.marker_patch))
+        problem = check_quiet_zone(app)
+        if problem:
+            return Miss(problem)
+        return MarkerFit(quad, app.shading, app.occluder, app.filled)
