@@ -93,6 +93,16 @@ def _load_entry(entry_dir: Path) -> CachedArtifact | None:
     return CachedArtifact(entry_dir.name, path, True, float(info.get("seconds", 0.0)))
 
 
+def prune_stale_temps(cache_dir: Path, older_than: float = 86400.0) -> None:
+    """Remove temporary directories left by crashed runs (a live run's is younger)."""
+    for p in cache_dir.glob(".tmp-*"):
+        try:
+            if time.time() - p.stat().st_mtime > older_than:
+                shutil.rmtree(p, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+
+
 def cached_artifact(method: ReferenceMethod, request: GenerateRequest, cache_dir: Path) -> CachedArtifact:
     """The method's artifact for ``request``: reused from the cache or generated into it.
     ``request.out_dir`` is ignored (the cache decides where the artifact goes)."""
@@ -103,6 +113,7 @@ def cached_artifact(method: ReferenceMethod, request: GenerateRequest, cache_dir
     if hit is not None:
         return hit
     cache_dir.mkdir(parents=True, exist_ok=True)
+    prune_stale_temps(cache_dir)
     tmp = cache_dir / f".tmp-{key[:16]}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
