@@ -42,11 +42,15 @@ def enqueue(make_session: sessionmaker, reason: str, settings: Settings | None =
     return run_id, True
 
 
-def claim(session: Session, run_id: int, worker: str, versions: dict[str, str]) -> bool:
-    """queued -> running; False when another worker (or a redelivery) already took it."""
+def claim(session: Session, run_id: int, worker: str, versions: dict[str, str],
+          settings: Settings | None = None) -> bool:
+    """queued -> running; False when another worker (or a redelivery) already took it. The
+    budget and tracks are the running worker's settings (it also owns the demo directory)."""
+    settings = settings or get_settings()
     res = session.execute(update(RegressionRun).where(RegressionRun.id == run_id,
                                                       RegressionRun.status == REGRESS_QUEUED)
                           .values(status=REGRESS_RUNNING, worker=worker[:200], scorer_versions=versions,
+                                  budget=settings.regress_budget, tracks=settings.regress_tracks,
                                   started_at=utcnow()))
     return res.rowcount == 1
 

@@ -47,7 +47,8 @@ def run(run_id: int) -> str:
     settings = get_settings()
     make_session = session_factory()
     with make_session() as session, session.begin():
-        if not regression.claim(session, run_id, f"{socket.gethostname()}:{os.getpid()}", current_versions()):
+        if not regression.claim(session, run_id, f"{socket.gethostname()}:{os.getpid()}", current_versions(),
+                                settings):
             return "skipped: not queued (already taken or finished)"
         run_row = session.get(RegressionRun, run_id)
         budget, tracks = run_row.budget, run_row.tracks

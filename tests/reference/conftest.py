@@ -63,3 +63,11 @@ def torch_threads() -> None:
     import torch
 
     torch.set_num_threads(2)
+
+
+@pytest.fixture(scope="session")
+def regress_dirs() -> dict:
+    """One demo directory and one artifact cache for every regression test (reused between
+    runs under var/test-cache, like the platform tests' face demo)."""
+    root = REPO / "var" / "test-cache"
+    return {"demo_dir": root / "demo-quick", "cache_dir": root / "reference_cache"}
