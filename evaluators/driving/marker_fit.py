@@ -72,23 +72,34 @@ def apply_h(h: np.ndarray, pts: np.ndarray) -> np.ndarray:
 def order_solid(corners: np.ndarray, prev: np.ndarray | None) -> np.ndarray | Miss:
     """TL, TR, BR, BL of the patch from the 4 clockwise corners of a solid marker.
 
-    A solid colour carries no orientation, so the patch's long sides (2790 against 1260)
-    are taken as its top and bottom edges and its top as the long side higher up in the
-    image; this holds for in-plane rotations under 90 degrees and moderate perspective.
-    When the sides are too alike to tell apart, the corner order of the previous kept
-    frame decides; without one, the frame is a miss.
+    A solid colour carries no orientation. Two cues: the patch's long sides (2790 against
+    1260) are its top and bottom edges, and its top is the long side higher up in the image
+    (holds for in-plane rotations under 90 degrees and moderate perspective; skipped when
+    the sides are too alike to tell); and the corner order of the previous kept frame
+    (``prev``: the nearest of the four cyclic orders, used when the corners moved less than
+    15% of the diagonal and clearly less than under any other order). When both cues exist
+    they must agree;
+    a frame with no cue, or with cues that disagree, is a miss.
     """
     c = np.asarray(corners, np.float64)
     rolls = [np.roll(c, -k, axis=0) for k in range(4)]
     side = np.linalg.norm(np.roll(c, -1, axis=0) - c, axis=1)  # side k joins corner k and k+1
     long02, long13 = side[0] + side[2], side[1] + side[3]
     ratio = max(long02, long13) / max(min(long02, long13), 1e-9)
+    by_shape = by_prev = None
     if ratio >= 1.25:
         first = [k for k in range(4) if (k % 2 == 0) == (long02 > long13)]  # top = side k
         # of the two, the one whose top edge (corners k, k+1) lies higher in the image
-        k = min(first, key=lambda k: rolls[k][0, 1] + rolls[k][1, 1] - rolls[k][2, 1] - rolls[k][3, 1])
-        return rolls[k]
-    if prev is not None:
-        return min(rolls, key=lambda r: float(np.linalg.norm(r - prev, axis=1).sum()))
-    return Miss(f"the marker's sides are too alike (long/short {ratio:.2f} < 1.25) to tell the patch's top "
-                "edge, and no earlier frame fixes the corner order; use --marker aruco or checker")
+        by_shape = min(first, key=lambda k: rolls[k][0, 1] + rolls[k][1, 1] - rolls[k][2, 1] - rolls[k][3, 1])
+    if prev is not None:  # conclusive only when the surface moved little since that frame
+        d = np.array([np.linalg.norm(r - prev, axis=1).mean() for r in rolls])
+        k = int(np.argmin(d))
+        if d[k] < 0.15 * np.linalg.norm(c[2] - c[0]) and d[k] < 0.5 * np.partition(d, 1)[1]:
+            by_prev = k
+    if by_shape is not None and by_prev is not None and by_shape != by_prev:
+        return Miss("the marker's shape (long sides = top and bottom) and the previous frame disagree on which "
+                    "corner is the patch's top-left; use --marker aruco or checker for strongly turned surfaces")
+    if by_shape is None and by_prev is None:
+        return Miss(f"the marker's sides are too alike (long/short {ratio:.2f} < 1.25) to tell the patch's top "
+                    "edge, and no earlier frame fixes the corner order; use --marker aruco or checker")
+    return rolls[by_shape if by_shape is not None else by_prev]

@@ -92,3 +92,135 @@ def test_frames_without_marker_are_skipped_and_reported(built):
     assert any("skipped 2 of 8" in m for m in logs), logs
     manifest = json.loads((out / "manifest.json").read_text())
     assert "scenes/s/build_report.json" in manifest["files"]  # listed with its sha256
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, "-m", "evaluators", *map(str, args)], capture_output=True, text=True)
+
+
+def test_cli_aruco_rotated_on_part_of_the_patch(tmp_path):
+    """A marker turned by 90 degrees on the patch and covering only its right 55%: the
+    declared corners carry the patch's own corner order through, and the far corners are
+    extrapolated (the error grows as the marker covers less of the patch)."""
+    import cv2
+
+    opts = ["--marker", "aruco", "--aruco-dict", "DICT_5X5_100", "--aruco-id", "7",
+            "--marker-corners", "0.9,0.1,0.9,0.9,0.35,0.9,0.35,0.1"]
+    tex_png = tmp_path / "marker.png"
+    r = _run("driving-marker-texture", "--out", tex_png, *opts)
+    assert r.returncode == 0, r.stderr
+    texture = cv2.imread(str(tex_png))
+    assert texture.shape == (1260, 2790, 3)
+    assert texture[:, : int(0.34 * 2790)].min() == 255  # the left part is all quiet zone
+    assert texture[:, int(0.36 * 2790):].min() == 0
+    pyr = build_pyramid(texture, np.ones(texture.shape[:2], bool))
+    look = random_look(np.random.default_rng(9))
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    gt = np.array([pose_quad(*p) for p in POSES[:4]])
+    for i, q in enumerate(gt):
+        cv2.imwrite(str(rec / f"{i:03d}.png"), render_frame(draw_road(look, 0.3 * i), pyr, q, 0.9))
+    out = tmp_path / "bundle"
+    r = _run("build-driving-bundle", "--out", out, "--scene", f"t:truck:{rec}", *opts)
+    assert r.returncode == 0, r.stderr
+    (scene,) = load_bundle(out).scenes
+    err = np.linalg.norm(scene.quads - gt, axis=2)
+    assert err.max() < 2.0, err.round(2)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(kind="aruco", aruco_dict="DICT_9X9_1"), "is not an OpenCV ArUco dictionary; choose one of DICT_4X4_100"),
+    (dict(kind="aruco", aruco_id="60"), "--aruco-id 60 is not in DICT_4X4_50, which holds ids 0..49"),
+    (dict(kind="aruco", aruco_id="x"), "--aruco-id must be an integer"),
+    (dict(kind="checker", checker_squares="8x4"), "looks the same turned by 180 degrees"),
+    (dict(kind="checker", checker_squares="9by4"), "--checker-squares takes 2 integers separated by 'x'"),
+    (dict(kind="checker", marker_corners="0,0,1,0,1,1"), "--marker-corners takes 8 numbers"),
+    (dict(kind="aruco", marker_corners="0,1,1,1,1,0,0,0"), "the declared marker runs anticlockwise"),
+    (dict(kind="aruco", marker_corners="0,0,1.5,0,1,1,0,1"), "every value must lie in 0..1"),
+    (dict(kind="aruco", checker_squares="9x4"), "--checker-squares does not apply to --marker aruco"),
+    (dict(kind="keycolor", aruco_id="3"), "--aruco-id does not apply to --marker keycolor"),
+    (dict(kind="keycolor", key_colour="255,0"), "--key-colour takes 3 integers"),
+    (dict(kind="qr"), "--marker must be one of keycolor, aruco, checker"),
+])
+def test_bad_marker_options_say_what_is_wrong(kwargs, message):
+    with pytest.raises(MarkerOptionError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        marker_spec(**kwargs)
+
+
+def test_cli_refuses_a_bad_option_with_its_message(tmp_path):
+    r = _run("build-driving-bundle", "--out", tmp_path / "b", "--scene", f"t:truck:{tmp_path}",
+             "--marker", "checker", "--checker-squares", "6x4")
+    assert r.returncode == 2
+    assert "--checker-squares 6x4" in r.stderr and "make one count odd and one even" in r.stderr
+    assert not (tmp_path / "b").exists()
+
+
+def test_marker_geometry_that_does_not_match_the_print_is_refused(tmp_path):
+    """Declared corners that put the patch edge beyond the printed texture: every frame is
+    refused (the quiet zone along the edge is not white), none gets a wrong quad."""
+    from evaluators.common.errors import BundleError
+
+    marker, clean, _ = _record(tmp_path / "rec", marker_spec("aruco"))
+    wrong = marker_spec("aruco", marker_corners="0.12,0.1,0.88,0.1,0.88,0.9,0.12,0.9")
+    logs: list[str] = []
+    with pytest.raises(BundleError, match="not found in any frame.*quiet zone.*--marker-corners"):
+        build_bundle(tmp_path / "b", [SceneSource("s", "truck", marker, clean)], marker=wrong, log=logs.append)
+    assert any("skipped 8 of 8" in m for m in logs)
+
+
+def test_occluder_in_front_of_a_printed_marker(tmp_path):
+    """A small object over the checkerboard's quiet zone: the quad still fits and the object
+    becomes the frame's occluder; the clean frame has none."""
+    import cv2
+
+    from evaluators.driving.marker_fit import apply_h, homography
+    from evaluators.driving.marker_spec import make_finder
+    from evaluators.driving.markers_texture import PATCH_CORNERS
+
+    spec = marker_spec("checker")
+    texture = marker_texture(spec)
+    q = pose_quad(*POSES[2])
+    img = render_frame(draw_road(random_look(np.random.default_rng(2)), 1.0),
+                       build_pyramid(texture, np.ones(texture.shape[:2], bool)), q, SHADE)
+    find = make_finder(spec)
+    assert find(img).occluder is None
+    centre = apply_h(homography(PATCH_CORNERS, q), np.array([[0.025 * 2790, 0.5 * 1260]]))[0]
+    blob = img.copy()
+    cv2.circle(blob, tuple(int(v) for v in centre - 0.5), 3, (30, 60, 90), -1)
+    fit = find(blob)
+    assert np.linalg.norm(fit.quad - q, axis=1).max() < 2.0
+    assert fit.occluder is not None
+    ys, xs = np.nonzero(fit.occluder)
+    assert np.hypot(xs + 0.5 - centre[0], ys + 0.5 - centre[1]).max() < 7  # only around the object
+    assert fit.occluder[int(centre[1]), int(centre[0])] == 255
+
+
+def test_keycolor_order_from_the_previous_frame_when_the_sides_look_alike(tmp_path):
+    """Seen 68-72 degrees off-axis the 2790:1260 patch looks almost square, so a solid colour
+    cannot tell its top edge: the previous kept frame decides; a recording that starts with
+    such a frame skips it with the reason."""
+    import cv2
+
+    spec = marker_spec("keycolor")
+    texture = marker_texture(spec)
+    pyr = build_pyramid(texture, np.ones(texture.shape[:2], bool))
+    look = random_look(np.random.default_rng(4))
+    poses = [(20, 64, 0, 6.0), (20, 68, 0, 6.0), (20, 72, 0, 6.0)]  # turning away
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    gt = np.array([pose_quad(*p) for p in poses])
+    for i, q in enumerate(gt):
+        cv2.imwrite(str(rec / f"{i}.png"), render_frame(draw_road(look, 0.0), pyr, q, 1.0))
+    out = build_bundle(tmp_path / "b", [SceneSource("s", "truck", rec)], marker=spec, log=lambda m: None)
+    (scene,) = load_bundle(out).scenes
+    assert scene.quads.shape == gt.shape
+    assert np.linalg.norm(scene.quads - gt, axis=2).max() < 2.0
+    # the ambiguous frames alone
+    solo = tmp_path / "solo"
+    solo.mkdir()
+    (rec / "1.png").rename(solo / "1.png")
+    (rec / "2.png").rename(solo / "2.png")
+    from evaluators.common.errors import BundleError
+
+    with pytest.raises(BundleError, match="too alike"):
+        build_bundle(tmp_path / "b2", [SceneSource("s", "truck", solo)], marker=spec, log=lambda m: None)
