@@ -2,17 +2,17 @@
 
 The detector returns the marker's four outer corners in the marker's own order (TL, TR,
 BR, BL as drawn), whatever its rotation on screen, so the corner order needs no guessing.
-The corners are refined to sub-pixel accuracy, mapped to the declared marker corners on the
-patch area, and the patch's own corners are extrapolated through that homography.
+They are mapped to the declared marker corners on the patch area; the patch's own corners
+are extrapolated through that homography after ECC alignment of the whole texture
+(markers_printed.py). The same id twice in a frame is a miss, not a guess.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .marker_appearance import TextureAppearance, check_quiet_zone
-from .marker_refine import EccRefiner
-from .marker_fit import PATCH_CORNERS_UNIT, MarkerFit, Miss, apply_h, homography, quad_problem
-from .markers_texture import PATCH_CORNERS, draw_texture, local_points_to_patch
+from .marker_fit import MarkerFit, Miss, apply_h, homography, quad_problem
+from .markers_printed import PrintedMarkerFinder
+from .markers_texture import PATCH_CORNERS
 
 
 def dictionary_names() -> list[str]:
@@ -33,21 +33,17 @@ def aruco_dictionary(name: str):
     return cv2.aruco.getPredefinedDictionary(value)
 
 
-class ArucoFinder:
+class ArucoFinder(PrintedMarkerFinder):
     def __init__(self, spec):
         import cv2
 
-        self.spec = spec
+        super().__init__(spec)
         params = cv2.aruco.DetectorParameters()
         params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
         params.cornerRefinementWinSize = 4
         params.cornerRefinementMinAccuracy = 0.01
         params.cornerRefinementMaxIterations = 50
         self.detector = cv2.aruco.ArucoDetector(aruco_dictionary(spec.aruco_dict), params)
-        self.marker_patch = local_points_to_patch(spec, PATCH_CORNERS_UNIT)
-        texture = draw_texture(spec)
-        self.appearance = TextureAppearance(texture)
-        self.refine = EccRefiner(texture)
 
     def __call__(self, frame_bgr: np.ndarray, prev: np.ndarray | None = None) -> MarkerFit | Miss:
         import cv2
@@ -66,11 +62,4 @@ class ArucoFinder:
         problem = quad_problem(apply_h(h, PATCH_CORNERS))
         if problem:
             return Miss(problem)
-        quad = self.refine(gray, h)
-        if isinstance(quad, Miss):
-            return quad
-        app = self.appearance(frame_bgr, quad, apply_h(homography(PATCH_CORNERS, quad), self.marker_patch))
-        problem = check_quiet_zone(app)
-        if problem:
-            return Miss(problem)
-        return MarkerFit(quad, app.shading, app.occluder, app.filled)
+        return self.finish(frame_bgr, gray, h)

@@ -12,30 +12,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .marker_appearance import TextureAppearance, check_quiet_zone
-from .marker_refine import EccRefiner
-from .marker_fit import PATCH_CORNERS_UNIT, MarkerFit, Miss, apply_h, homography, quad_problem
-from .markers_texture import PATCH_CORNERS, draw_texture, local_points_to_patch
+from .marker_fit import MarkerFit, Miss, apply_h, homography, quad_problem
+from .markers_printed import PrintedMarkerFinder
+from .markers_texture import PATCH_CORNERS, local_points_to_patch
 
 MAX_RMS = 1.0  # px: an inner corner further than this from the board's homography is an outlier
 MIN_INLIERS = 0.6  # share of inner corners that must fit one homography
 MIN_CONTRAST = 25.0  # grey levels between the squares that should be white and black
 
 
-class CheckerFinder:
+class CheckerFinder(PrintedMarkerFinder):
     def __init__(self, spec):
-        self.spec = spec
+        super().__init__(spec)
         cols, rows = spec.checker_squares
         self.inner = (cols - 1, rows - 1)
         gx, gy = np.meshgrid(np.arange(1, cols) / cols, np.arange(1, rows) / rows)
         self.inner_patch = local_points_to_patch(spec, np.c_[gx.ravel(), gy.ravel()])
         ii, jj = np.meshgrid(np.arange(cols), np.arange(rows))
-        self.marker_patch = local_points_to_patch(spec, PATCH_CORNERS_UNIT)
         self.centres_patch = local_points_to_patch(spec, np.c_[(ii.ravel() + 0.5) / cols, (jj.ravel() + 0.5) / rows])
         self.white = ((ii + jj) % 2 == 1).ravel()  # the top-left square is black
-        texture = draw_texture(spec)
-        self.appearance = TextureAppearance(texture)
-        self.refine = EccRefiner(texture)
 
     def _colour_score(self, gray: np.ndarray, h: np.ndarray) -> float:
         p = np.round(apply_h(h, self.centres_patch) - 0.5).astype(int)
@@ -55,7 +50,6 @@ class CheckerFinder:
             cols, rows = self.spec.checker_squares
             return Miss(f"checkerboard of {cols}x{rows} squares not found")
         grid = pts.reshape(self.inner[1], self.inner[0], 2).astype(np.float64) + 0.5
-        best = None
         # RANSAC: the detector sometimes misplaces a row of corners at small sizes
         h, inl = cv2.findHomography(self.inner_patch, grid.reshape(-1, 2), cv2.RANSAC, MAX_RMS)
         if h is None or inl.sum() < MIN_INLIERS * len(grid.reshape(-1, 2)):
@@ -78,11 +72,4 @@ class CheckerFinder:
         if not score >= MIN_CONTRAST:
             return Miss(f"the checkerboard's squares do not show the declared black/white pattern "
                         f"(contrast {score:.0f} < {MIN_CONTRAST:.0f} grey levels)")
-        quad = self.refine(gray, h)
-        if isinstance(quad, Miss):
-            return quad
-        app = self.appearance(frame_bgr, quad, apply_h(homography(PATCH_CORNERS, quad), self.marker_patch))
-        problem = check_quiet_zone(app)
-        if problem:
-            return Miss(problem)
-        return MarkerFit(quad, app.shading, app.occluder, app.filled)
+        return self.finish(frame_bgr, gray, h)
