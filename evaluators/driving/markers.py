@@ -4,7 +4,8 @@ marker (e.g. CARLA rendered once with a magenta texture on the truck's rear).
 Per frame: segment pixels whose hue is close to the key's and that are saturated (so the
 detection survives lighting changes), keep the largest region, approximate its outline by
 four corners, refit each side as a line through the outline points of its middle part and
-intersect neighbouring sides (sub-pixel corners). Also reports the marker's shading (its
+intersect neighbouring sides, then re-measure each side to sub-pixel accuracy from colour
+profiles across it (markers_key_edges.py). Also reports the marker's shading (its
 brightness relative to the key colour) and an occluder mask (non-marker pixels inside the
 quad). Corners come back as TL, TR, BR, BL in the bundle's pixel-edge convention; a solid
 colour carries no orientation, so ``marker_fit.order_solid`` decides which corner is the
@@ -16,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .marker_fit import MarkerFit, Miss, order_solid, quad_problem
+from .markers_key_edges import refine_key_quad
 
 MAGENTA = (255, 0, 255)  # RGB
 __all__ = ["MAGENTA", "MarkerFit", "Miss", "fit_marker", "key_mask"]
@@ -117,6 +119,11 @@ def fit_marker(
     quad = order_solid(_order(_refine(corners + 0.5, hull_pts + 0.5)), prev)
     if isinstance(quad, Miss):
         return quad
+    key_v = max(key_rgb)
+    v = frame_bgr[region > 0].max(axis=1).astype(np.float64)
+    shading = float(np.median(v) / key_v)
+    key_chroma = float(np.linalg.norm(np.asarray(key_rgb, np.float64) - np.mean(key_rgb)))
+    quad = refine_key_quad(frame_bgr, quad, key_rgb, shading * key_chroma)
     problem = quad_problem(quad, min_area)
     if problem:
         return Miss(problem)
@@ -124,7 +131,4 @@ def fit_marker(
     cv2.fillPoly(inside, [np.round((quad - 0.5) * 16).astype(np.int32)], 1, shift=4)
     inside = cv2.erode(inside, np.ones((3, 3), np.uint8))
     occl = (inside > 0) & (region == 0)
-    key_v = max(key_rgb)
-    v = frame_bgr[region > 0].max(axis=1).astype(np.float64)
-    shading = float(np.median(v) / key_v)
     return MarkerFit(quad, shading, (occl.astype(np.uint8) * 255) if occl.sum() > 4 else None, region > 0)
