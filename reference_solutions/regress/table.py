@@ -58,6 +58,8 @@ def passed(rows: list[dict], order: dict[str, dict]) -> bool:
 def _num(v: Optional[float], signed: bool = False) -> str:
     if v is None:
         return "-"
+    if abs(v) < 5e-4:
+        v = 0.0  # no "-0.000"
     return f"{v:+.3f}" if signed else f"{v:.3f}"
 
 
