@@ -137,11 +137,11 @@ def marker_spec(
 def add_marker_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("marker", "the flat marker the recordings show on the patch area")
     g.add_argument("--marker", default="keycolor", choices=KINDS, help="marker kind (default keycolor)")
-    g.add_argument("--key-colour", help="keycolor: marker colour R,G,B (default 255,0,255 magenta)")
-    g.add_argument("--aruco-dict", help="aruco: an OpenCV predefined dictionary (default DICT_4X4_50)")
-    g.add_argument("--aruco-id", help="aruco: the marker id (default 0)")
-    g.add_argument("--checker-squares", help="checker: COLUMNSxROWS squares, one odd one even (default 9x4)")
-    g.add_argument("--marker-corners", help="aruco/checker: TLx,TLy,TRx,TRy,BRx,BRy,BLx,BLy of the marker on "
+    g.add_argument("--key-colour", metavar="R,G,B", help="keycolor: marker colour R,G,B (default 255,0,255 magenta)")
+    g.add_argument("--aruco-dict", metavar="NAME", help="aruco: an OpenCV predefined dictionary (default DICT_4X4_50)")
+    g.add_argument("--aruco-id", metavar="N", help="aruco: the marker id (default 0)")
+    g.add_argument("--checker-squares", metavar="CxR", help="checker: COLUMNSxROWS squares, one odd one even (default 9x4)")
+    g.add_argument("--marker-corners", metavar="X,Y,...", help="aruco/checker: TLx,TLy,TRx,TRy,BRx,BRy,BLx,BLy of the marker on "
                    "the patch area, fractions 0..1 (defaults: see evaluators/driving/README.md)")
 
 

@@ -126,6 +126,13 @@ def test_cli_aruco_rotated_on_part_of_the_patch(tmp_path):
     (scene,) = load_bundle(out).scenes
     err = np.linalg.norm(scene.quads - gt, axis=2)
     assert err.max() < 2.0, err.round(2)
+    # no clean recording: the marker is painted out, its black and white pattern gone
+    inside = np.zeros((360, 640), np.uint8)
+    cv2.fillPoly(inside, [np.round(gt[0] - 0.5).astype(np.int32)], 1)
+    inside = cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
+    recorded = cv2.cvtColor(cv2.imread(str(rec / "000.png")), cv2.COLOR_BGR2GRAY)[inside]
+    painted = cv2.cvtColor(scene.frame(0), cv2.COLOR_BGR2GRAY)[inside]
+    assert recorded.min() < 40 and painted.min() > 60 and painted.std() < 0.5 * recorded.std()
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -224,3 +231,15 @@ def test_keycolor_order_from_the_previous_frame_when_the_sides_look_alike(tmp_pa
 
     with pytest.raises(BundleError, match="too alike"):
         build_bundle(tmp_path / "b2", [SceneSource("s", "truck", solo)], marker=spec, log=lambda m: None)
+
+
+def test_solid_marker_order_cues_must_agree():
+    from evaluators.driving.marker_fit import Miss, order_solid
+
+    wide = np.array([[100.0, 50.0], [300.0, 60.0], [295.0, 150.0], [105.0, 140.0]])  # TL, TR, BR, BL
+    for k in range(4):  # whichever corner the outline starts at
+        np.testing.assert_array_equal(order_solid(np.roll(wide, k, axis=0), None), wide)
+    np.testing.assert_array_equal(order_solid(wide, wide + 2.0), wide)  # both cues agree
+    flipped = np.roll(wide, 2, axis=0)  # the previous frame had it upside down
+    miss = order_solid(wide, flipped + 1.0)
+    assert isinstance(miss, Miss) and "disagree" in miss.reason
