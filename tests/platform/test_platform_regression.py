@@ -159,3 +159,14 @@ def test_run_states_only_move_forward(forget_runs):
     with session_scope() as s:
         assert s.get(RegressionRun, lost_id).status == "error"
         assert regression.report(s)["latest_finished"]["id"] == lost_id
+
+
+def test_beat_schedules_runs_and_the_version_check_unless_disabled():
+    from core.queue import REGRESS_CHECK_TASK, REGRESS_SCHEDULE_TASK, celery_config
+    from core.settings import Settings
+
+    beat = celery_config(Settings(regress_seconds=3600, reaper_seconds=15))["beat_schedule"]
+    assert beat["regression"]["task"] == REGRESS_SCHEDULE_TASK and beat["regression"]["schedule"] == 3600
+    assert beat["regression-version-check"]["task"] == REGRESS_CHECK_TASK
+    assert beat["regression-version-check"]["schedule"] == 15 and "reaper" in beat
+    assert set(celery_config(Settings(regress_seconds=0))["beat_schedule"]) == {"reaper"}
