@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
-
 from reference_solutions.face import methods as face_methods
 from reference_solutions.registry import GenerateRequest, methods
 from reference_solutions.regress.demos import build_track_demo
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
