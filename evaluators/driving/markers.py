@@ -17,7 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from .marker_fit import MarkerFit, Miss, order_solid, quad_problem
-from .markers_key_edges import refine_key_quad
+from .markers_key_edges import refine_key_quad, side_support
+
+SIDES = ("top", "right", "bottom", "left")
+MIN_SIDE_SUPPORT = 0.8  # share of each side's edge profiles that must lie on the fitted side
 
 MAGENTA = (255, 0, 255)  # RGB
 __all__ = ["MAGENTA", "MarkerFit", "Miss", "fit_marker", "key_mask"]
@@ -104,9 +107,22 @@ def fit_marker(
     areas = stats[1:, cv2.CC_STAT_AREA]
     if areas.max() < min_area:
         return Miss(f"the largest key-colour region has {int(areas.max())} px, under the {min_area} px minimum")
-    # an occluder can split the marker: keep every sizeable piece
-    keep = 1 + np.flatnonzero(areas >= max(min_area / 3, 0.1 * areas.max()))
-    region = np.isin(labels, keep).astype(np.uint8)
+    # an occluder can split the marker: try every sizeable piece together, then (in case a
+    # piece is another key-coloured object) the largest alone
+    pieces = 1 + np.flatnonzero(areas >= max(min_area / 3, 0.1 * areas.max()))
+    candidates = [pieces] if len(pieces) == 1 else [pieces, [1 + int(np.argmax(areas))]]
+    first = None
+    for keep in candidates:
+        fit = _fit_region(frame_bgr, np.isin(labels, keep).astype(np.uint8), key_rgb, min_area, prev)
+        if isinstance(fit, MarkerFit):
+            return fit
+        first = first or fit
+    return first
+
+
+def _fit_region(frame_bgr, region, key_rgb, min_area, prev) -> MarkerFit | Miss:
+    import cv2
+
     fh, fw = region.shape
     if region[0].any() or region[-1].any() or region[:, 0].any() or region[:, fw - 1].any():
         return Miss("the key-colour marker touches the frame edge (partly out of view)")
@@ -119,14 +135,19 @@ def fit_marker(
     quad = order_solid(_order(_refine(corners + 0.5, hull_pts + 0.5)), prev)
     if isinstance(quad, Miss):
         return quad
-    key_v = max(key_rgb)
     v = frame_bgr[region > 0].max(axis=1).astype(np.float64)
-    shading = float(np.median(v) / key_v)
-    key_chroma = float(np.linalg.norm(np.asarray(key_rgb, np.float64) - np.mean(key_rgb)))
-    quad = refine_key_quad(frame_bgr, quad, key_rgb, shading * key_chroma)
+    shading = float(np.median(v) / max(key_rgb))
+    key_level = shading * float(np.linalg.norm(np.asarray(key_rgb, np.float64) - np.mean(key_rgb)))
+    quad = refine_key_quad(frame_bgr, quad, key_rgb, key_level)
     problem = quad_problem(quad, min_area)
     if problem:
         return Miss(problem)
+    support = side_support(frame_bgr, quad, key_rgb, key_level)
+    weak = [f"{name} {100 * v:.0f}%" for name, v in zip(SIDES, support) if v < MIN_SIDE_SUPPORT]
+    if weak:
+        return Miss(f"the key-colour outline is not a quadrilateral: too little of its edge lies on the fitted "
+                    f"side(s) ({', '.join(weak)}; need {100 * MIN_SIDE_SUPPORT:.0f}%): another key-coloured "
+                    "object touches the marker, or something hides much of that side")
     inside = np.zeros_like(region)
     cv2.fillPoly(inside, [np.round((quad - 0.5) * 16).astype(np.int32)], 1, shift=4)
     inside = cv2.erode(inside, np.ones((3, 3), np.uint8))

@@ -25,34 +25,40 @@ def chroma_map(frame_bgr: np.ndarray, key_rgb) -> np.ndarray:
     return frame_bgr.astype(np.float32) @ (u / norm)
 
 
-def _side_line(chroma: np.ndarray, a: np.ndarray, b: np.ndarray, min_contrast: float):
+def _crossings(chroma: np.ndarray, a: np.ndarray, b: np.ndarray, min_contrast: float):
+    """Per normal profile across side a->b (middle 70%): the signed offset of the halfway
+    crossing nearest the side (nan where the profile has no contrast or no crossing), the
+    profiles' base points on the side and the outward normal."""
     import cv2
 
     d = b - a
     length = float(np.hypot(*d))
-    if length < 8:
-        return None
-    d = d / length
+    d = d / max(length, 1e-9)
     n = np.array([d[1], -d[0]])  # outward for a clockwise quad in image coordinates
     t = np.linspace(0.15, 0.85, max(8, int(0.7 * length)))
     base = a + np.outer(t * length, d)
-    pts = base[:, None, :] + STEPS[None, :, None] * n  # (T, S, 2), edge convention
-    xy = (pts - 0.5).astype(np.float32)
+    xy = (base[:, None, :] + STEPS[None, :, None] * n - 0.5).astype(np.float32)  # pixel-centre coordinates
     prof = cv2.remap(chroma, xy[..., 0], xy[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = np.median(prof[:, STEPS <= -3], axis=1)
     outside = np.median(prof[:, STEPS >= 3], axis=1)
-    found = []
+    offsets = np.full(len(t), np.nan)
     for i in np.flatnonzero(inside - outside > min_contrast):
         f = (prof[i] - (inside[i] + outside[i]) / 2) / (inside[i] - outside[i])  # > 0 inside, < 0 outside
         cross = np.flatnonzero((f[:-1] > 0) & (f[1:] <= 0))
-        if len(cross) == 0:
-            continue
-        j = cross[np.argmin(np.abs(STEPS[cross]))]
-        s = STEPS[j] + (STEPS[j + 1] - STEPS[j]) * f[j] / (f[j] - f[j + 1])
-        found.append(base[i] + s * n)
-    if len(found) < 5:
+        if len(cross):
+            j = cross[np.argmin(np.abs(STEPS[cross]))]
+            offsets[i] = STEPS[j] + (STEPS[j + 1] - STEPS[j]) * f[j] / (f[j] - f[j + 1])
+    return offsets, base, n
+
+
+def _side_line(chroma: np.ndarray, a: np.ndarray, b: np.ndarray, min_contrast: float):
+    if float(np.hypot(*(b - a))) < 8:
         return None
-    p = np.array(found)
+    offsets, base, n = _crossings(chroma, a, b, min_contrast)
+    ok = np.isfinite(offsets)
+    if ok.sum() < 5:
+        return None
+    p = base[ok] + offsets[ok, None] * n
     for _ in range(2):
         mean = p.mean(0)
         direction = np.linalg.svd(p - mean)[2][0]
@@ -64,6 +70,18 @@ def _side_line(chroma: np.ndarray, a: np.ndarray, b: np.ndarray, min_contrast: f
         p = p[keep]
     mean = p.mean(0)
     return mean, np.linalg.svd(p - mean)[2][0]
+
+
+def side_support(frame_bgr: np.ndarray, quad: np.ndarray, key_rgb, key_level: float) -> list[float]:
+    """Per side (top, right, bottom, left): the share of profiles across it whose key-colour
+    edge lies within 1.5 px of the side. A correct fit scores near 1 except where something
+    stands across the side; a quad bent towards another key-coloured object scores low."""
+    chroma = chroma_map(frame_bgr, key_rgb)
+    out = []
+    for k in range(4):
+        offsets, _, _ = _crossings(chroma, quad[k], quad[(k + 1) % 4], 0.25 * key_level)
+        out.append(float(np.mean(np.abs(np.nan_to_num(offsets, nan=99.0)) <= 1.5)))
+    return out
 
 
 def refine_key_quad(frame_bgr: np.ndarray, quad: np.ndarray, key_rgb, key_level: float) -> np.ndarray:

@@ -243,3 +243,57 @@ def test_solid_marker_order_cues_must_agree():
     flipped = np.roll(wide, 2, axis=0)  # the previous frame had it upside down
     miss = order_solid(wide, flipped + 1.0)
     assert isinstance(miss, Miss) and "disagree" in miss.reason
+
+
+@pytest.mark.parametrize("kind, max_roll", [("keycolor", 60), ("aruco", 180), ("checker", 180)])
+def test_random_poses_and_scenes_never_give_a_wrong_quad(kind, max_roll):
+    """Random looks and poses: every frame is either within 2 px or a miss with a reason;
+    most are kept."""
+    from evaluators.driving.marker_fit import Miss
+    from evaluators.driving.marker_spec import make_finder
+
+    spec = marker_spec(kind)
+    texture = marker_texture(spec)
+    pyr = build_pyramid(texture, np.ones(texture.shape[:2], bool))
+    find = make_finder(spec)
+    rng = np.random.default_rng(123)
+    kept = tried = 0
+    for i in range(40):
+        q = pose_quad(rng.uniform(-max_roll, max_roll), rng.uniform(-60, 60), rng.uniform(-20, 20), rng.uniform(4, 14))
+        if q.min() < 1 or q[:, 0].max() > 639 or q[:, 1].max() > 359:
+            continue
+        tried += 1
+        frame = render_frame(draw_road(random_look(np.random.default_rng(1000 + i)), rng.uniform(0, 5)), pyr, q,
+                             rng.uniform(0.5, 1.0))
+        fit = find(frame)
+        if isinstance(fit, Miss):
+            assert fit.reason
+            continue
+        kept += 1
+        assert np.linalg.norm(fit.quad - q, axis=1).max() < 2.0, (i, kind)
+        if tried == 16:
+            break
+    assert tried == 16 and kept >= 13, (tried, kept)
+
+
+def test_keycolor_with_a_pink_object_nearby(tmp_path):
+    """An object of nearly the key's hue (306 against 300 degrees): apart from the marker it
+    is dropped and the quad is right; touching the marker's side the frame is a miss."""
+    import cv2
+
+    from evaluators.driving.marker_fit import Miss
+    from evaluators.driving.marker_spec import make_finder
+
+    spec = marker_spec("keycolor")
+    texture = marker_texture(spec)
+    q = pose_quad(0, 0, 0, 8)  # upright, x 255..411, y 151..222
+    frame = render_frame(draw_road(random_look(np.random.default_rng(1)), 0.0),
+                         build_pyramid(texture, np.ones(texture.shape[:2], bool)), q, 0.8)
+    find = make_finder(spec)
+    apart, touching = frame.copy(), frame.copy()
+    cv2.rectangle(apart, (230, 60), (244, 200), (170, 77, 162), -1)  # BGR: 10 px left of the marker
+    cv2.rectangle(touching, (280, 90), (294, 151), (170, 77, 162), -1)  # standing on its top side
+    fit = find(apart)
+    assert np.linalg.norm(fit.quad - q, axis=1).max() < 2.0
+    miss = find(touching)
+    assert isinstance(miss, Miss) and "not a quadrilateral" in miss.reason
