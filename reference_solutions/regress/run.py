@@ -97,7 +97,12 @@ def run_regression(demo_dir: Path, budget: str, tracks: list[str], seed: int, ca
     started = time.time()
     rows: list[dict] = []
     for track in tracks:
-        rows.extend(run_track(track, demo_dir, budget, seed, cache_dir, expected, threads, log))
+        try:
+            rows.extend(run_track(track, demo_dir, budget, seed, cache_dir, expected, threads, log))
+        except Exception as e:  # the demo could not be built: every method of the track errs, others go on
+            log(traceback.format_exc())
+            rows.extend(make_row("method", m.name, track, "(demo)", None, None, 0.0,
+                                 error=f"demo build failed: {_error_text(e)}") for m in methods(track))
     order = ordering(rows, margin(expected))
     return {"budget": budget, "seed": seed, "tracks": tracks, "demo_dir": str(demo_dir),
             "scorer_versions": scorer_versions(), "rows": rows, "ordering": order,

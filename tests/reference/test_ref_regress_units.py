@@ -146,3 +146,18 @@ def test_record_keeps_tolerances_and_round_trips(tmp_path):
     path.write_text("{broken")
     with pytest.raises(ValueError, match="not valid JSON"):
         load_expected(path)
+
+
+def test_a_track_whose_demo_fails_is_reported_not_fatal(monkeypatch, tmp_path):
+    from reference_solutions.regress import run as run_mod
+
+    def broken_demo(track, demo_dir, budget):
+        raise FileNotFoundError("no scenes under /nowhere")
+
+    monkeypatch.setattr(run_mod, "build_track_demo", broken_demo)
+    logs: list[str] = []
+    report = run_mod.run_regression(tmp_path, "quick", ["face"], 0, tmp_path / "cache", {}, log=logs.append)
+    assert report["rows"] and not report["passed"]
+    assert {r["name"] for r in report["rows"]} == {"face/deep_dream", "face/meta_attack"}
+    assert all(r["status"] == "error" and "demo build failed: FileNotFoundError: no scenes" in r["error"]
+               for r in report["rows"])
