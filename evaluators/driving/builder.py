@@ -104,6 +104,9 @@ def _build_scene(out_dir, src, find, marker, size, frame_ext, log):
         clean = next(clean_iter, None) if clean_iter is not None else None
         if clean_iter is not None and clean is None:
             raise BundleError(f"scene {src.name}: the clean recording has fewer frames than the marker recording")
+        if clean is not None and clean.shape != img.shape:
+            raise BundleError(f"scene {src.name} frame {i}: the clean recording's frame is {clean.shape[1]}x"
+                              f"{clean.shape[0]}, the marker recording's {img.shape[1]}x{img.shape[0]}")
         size = size or (img.shape[1], img.shape[0])
         if (img.shape[1], img.shape[0]) != size:
             raise BundleError(f"scene {src.name} frame {i}: size {img.shape[1]}x{img.shape[0]} differs from {size}")

@@ -41,7 +41,11 @@ class MarkerSpec:
     aruco_dict: str = "DICT_4X4_50"
     aruco_id: int = 0
     checker_squares: tuple[int, int] = (9, 4)
-    corners: tuple[tuple[float, float], ...] = ()
+    corners: tuple[tuple[float, float], ...] = ()  # empty: the kind's default layout
+
+    def __post_init__(self):
+        if not self.corners and self.kind in DEFAULT_CORNERS:
+            object.__setattr__(self, "corners", DEFAULT_CORNERS[self.kind])
 
     def describe(self) -> dict:
         d = {"kind": self.kind}

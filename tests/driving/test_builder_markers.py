@@ -297,3 +297,16 @@ def test_keycolor_with_a_pink_object_nearby(tmp_path):
     assert np.linalg.norm(fit.quad - q, axis=1).max() < 2.0
     miss = find(touching)
     assert isinstance(miss, Miss) and "not a quadrilateral" in miss.reason
+
+
+def test_clean_recording_of_another_size_is_refused(tmp_path):
+    import cv2
+
+    from evaluators.common.errors import BundleError
+
+    for name, size in (("marker", 120), ("clean", 80)):
+        (tmp_path / name).mkdir()
+        cv2.imwrite(str(tmp_path / name / "0.png"), np.full((size, size, 3), 90, np.uint8))
+    with pytest.raises(BundleError, match="clean recording's frame is 80x80, the marker recording's 120x120"):
+        build_bundle(tmp_path / "b", [SceneSource("s", "truck", tmp_path / "marker", tmp_path / "clean")],
+                     marker=marker_spec("aruco"), log=lambda m: None)
