@@ -57,11 +57,13 @@ class EccRefiner:
         h, corr = self.align(gray, h_patch, quad0)
         if corr < self.min_corr:
             return Miss(f"the frame does not match the declared marker texture around the detection "
-                        f"(correlation {corr:.2f} < {self.min_corr}); check the marker options or look for an occluder")
+                        f"(correlation {corr:.2f} < {self.min_corr}); check the marker options or look for an "
+                        "occluder")
         quad = apply_h(h, PATCH_CORNERS)
         moved = float(np.linalg.norm(quad - quad0, axis=1).max())
         limit = max(4.0, 0.05 * float(np.linalg.norm(quad0[2] - quad0[0])))
         if moved > limit:
-            return Miss(f"aligning the marker texture moved a corner {moved:.1f} px from the detection (limit {limit:.1f})")
+            return Miss(f"aligning the marker texture moved a corner {moved:.1f} px from the detection "
+                        f"(limit {limit:.1f})")
         problem = quad_problem(quad)
         return Miss(problem) if problem else quad

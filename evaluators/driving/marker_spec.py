@@ -78,10 +78,12 @@ def parse_corners(text) -> tuple[tuple[float, float], ...]:
         vals = []
     if len(vals) != 8 or not all(np.isfinite(vals)):
         raise MarkerOptionError(
-            f"--marker-corners takes 8 numbers TLx,TLy,TRx,TRy,BRx,BRy,BLx,BLy (fractions of the patch area), not {text!r}")
+            "--marker-corners takes 8 numbers TLx,TLy,TRx,TRy,BRx,BRy,BLx,BLy (fractions of the patch area), "
+            f"not {text!r}")
     c = np.array(vals).reshape(4, 2)
     if (c < 0).any() or (c > 1).any():
-        raise MarkerOptionError(f"--marker-corners {text!r}: every value must lie in 0..1 (fractions of the patch area)")
+        raise MarkerOptionError(
+            f"--marker-corners {text!r}: every value must lie in 0..1 (fractions of the patch area)")
     problem = quad_problem(c * [2790, 1260], min_area=0.01 * 2790 * 1260, what="the declared marker")
     if problem:
         raise MarkerOptionError(f"--marker-corners {text!r}: {problem} (give TL, TR, BR, BL clockwise on the "
@@ -102,11 +104,13 @@ def marker_spec(
                "checker": {"--checker-squares", "--marker-corners"}}[kind]
     wrong = [k for k, v in given.items() if v is not None and k not in allowed]
     if wrong:
-        raise MarkerOptionError(f"{', '.join(wrong)} {'does' if len(wrong) == 1 else 'do'} not apply to --marker {kind} "
+        verb = "does" if len(wrong) == 1 else "do"
+        raise MarkerOptionError(f"{', '.join(wrong)} {verb} not apply to --marker {kind} "
                                 f"(its options: {', '.join(sorted(allowed))})")
     spec = MarkerSpec(kind=kind)
     if kind == "keycolor" and key_colour is not None:
-        rgb = _ints(key_colour, ",", 3, "--key-colour", "255,0,255") if isinstance(key_colour, str) else tuple(key_colour)
+        rgb = (_ints(key_colour, ",", 3, "--key-colour", "255,0,255") if isinstance(key_colour, str)
+               else tuple(key_colour))
         if len(rgb) != 3 or not all(0 <= int(v) <= 255 for v in rgb):
             raise MarkerOptionError(f"--key-colour needs three values 0..255 (R,G,B), not {key_colour!r}")
         spec = MarkerSpec(kind=kind, key_rgb=tuple(int(v) for v in rgb))
@@ -142,10 +146,13 @@ def add_marker_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("marker", "the flat marker the recordings show on the patch area")
     g.add_argument("--marker", default="keycolor", choices=KINDS, help="marker kind (default keycolor)")
     g.add_argument("--key-colour", metavar="R,G,B", help="keycolor: marker colour R,G,B (default 255,0,255 magenta)")
-    g.add_argument("--aruco-dict", metavar="NAME", help="aruco: an OpenCV predefined dictionary (default DICT_4X4_50)")
+    g.add_argument("--aruco-dict", metavar="NAME",
+                   help="aruco: an OpenCV predefined dictionary (default DICT_4X4_50)")
     g.add_argument("--aruco-id", metavar="N", help="aruco: the marker id (default 0)")
-    g.add_argument("--checker-squares", metavar="CxR", help="checker: COLUMNSxROWS squares, one odd one even (default 9x4)")
-    g.add_argument("--marker-corners", metavar="X,Y,...", help="aruco/checker: TLx,TLy,TRx,TRy,BRx,BRy,BLx,BLy of the marker on "
+    g.add_argument("--checker-squares", metavar="CxR",
+                   help="checker: COLUMNSxROWS squares, one odd one even (default 9x4)")
+    g.add_argument("--marker-corners", metavar="X,Y,...",
+                   help="aruco/checker: TLx,TLy,TRx,TRy,BRx,BRy,BLx,BLy of the marker on "
                    "the patch area, fractions 0..1 (defaults: see evaluators/driving/README.md)")
 
 
