@@ -4,6 +4,7 @@ margin; 1 otherwise; 2 on bad arguments."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -27,6 +28,22 @@ def parse_tracks(text: str) -> list[str]:
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown track(s) {', '.join(unknown)}; known tracks: {', '.join(TRACKS)}")
     return wanted
+
+
+@contextlib.contextmanager
+def stdout_to_stderr():
+    """Send everything written to stdout (Python objects and file descriptor 1, so also
+    handlers that kept the old sys.stdout and child processes) to stderr for a while."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     cache_dir = args.cache_dir or default_cache_dir()
-    report = run_regression(args.demo_dir.resolve(), args.budget, args.tracks, args.seed, cache_dir.resolve(),
-                            expected, threads=args.threads, log=stderr_log)
+    with stdout_to_stderr():  # demo builders and trainers print; stdout carries only the table
+        report = run_regression(args.demo_dir.resolve(), args.budget, args.tracks, args.seed, cache_dir.resolve(),
+                                expected, threads=args.threads, log=stderr_log)
     if not report["rows"]:
         stderr_log(f"nothing to check: no reference methods registered for {', '.join(args.tracks)}")
     print(format_table(report["rows"], report["ordering"]))

@@ -161,3 +161,26 @@ def test_a_track_whose_demo_fails_is_reported_not_fatal(monkeypatch, tmp_path):
     assert {r["name"] for r in report["rows"]} == {"face/deep_dream", "face/meta_attack"}
     assert all(r["status"] == "error" and "demo build failed: FileNotFoundError: no scenes" in r["error"]
                for r in report["rows"])
+
+
+def test_cli_stdout_carries_only_the_table(monkeypatch, capfd, tmp_path):
+    """Demo builders and trainers print (Python and child processes): that goes to stderr."""
+    import os
+
+    from reference_solutions.regress import cli
+
+    def noisy_run(*args, **kwargs):
+        print("epoch 1/60 loss 3.2")
+        os.write(1, b"raw fd-1 output\n")
+        rows = [make_row("method", "face/a", "face", "p1", 0.6, None, 0.0),
+                make_row("baseline", "baseline:face/x", "face", "p1", 0.0, None, 0.0)]
+        order = ordering(rows, 0.05)
+        return {"rows": rows, "ordering": order, "passed": passed(rows, order), "seconds": 1.0}
+
+    monkeypatch.setattr(cli, "run_regression", noisy_run)
+    code = cli.main(["--tracks", "face", "--expected", str(tmp_path / "none.json"), "--json", str(tmp_path / "r.json")])
+    out, err = capfd.readouterr()
+    assert code == 0 and "face/a" in out and "regression PASSED" in out
+    assert "epoch 1/60" not in out and "raw fd-1" not in out
+    assert "epoch 1/60" in err and "raw fd-1" in err
+    assert json.loads((tmp_path / "r.json").read_text())["rows"][0]["status"] == "new"
