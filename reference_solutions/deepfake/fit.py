@@ -74,6 +74,7 @@ def fit(method: str, demo_dir: Path, *, seed: int = 0, budget: str = "quick", th
     params = export(net, in_mean, in_std)
     params.update({"method": np.array(method), **{k: np.array(v) for k, v in recipe.novelty_params.items()}})
     say("validate", 92)
+    tuned = tune_on_validation(params, recipe.tuned_on_validation, data, train_idx, val_idx, seed)
     val = validate(params, data, train_idx, val_idx, seed)
     report = {
         "method": method, "team": recipe.team, "summary": recipe.summary, "seed": seed, "budget": budget,
@@ -82,11 +83,28 @@ def fit(method: str, demo_dir: Path, *, seed: int = 0, budget: str = "quick", th
                    "unlabelled": int(len(data.x_unl)), "feature_dim": int(data.x_lab.shape[1])},
         "pseudo_label_rounds": loop.rounds, "pseudo_labels_stable": loop.stable,
         "rounds_trained": len(curves), "training_curve": curves,
-        "validation": val["figures"],
+        "validation": val["figures"], "tuned_on_validation": tuned,
         "seconds": {"features": round(t_feat, 2), "total_fit": round(time.perf_counter() - t0, 2),
                     "cpu_fit": round(time.process_time() - c0, 2)},
     }
     return Fit(params, report, data, val_idx, loop.labels, val["novelty"])
+
+
+def tune_on_validation(params: dict, grid: dict, data: PublicData, train_idx, val_idx, seed: int) -> dict:
+    """Set each novelty parameter in ``grid`` to the candidate with the best validation AUC
+    (the smallest candidate on ties); returns {parameter: {candidate: AUC}, "chosen": ...}."""
+    out: dict = {}
+    if len(val_idx) == 0:
+        return out
+    for key, candidates in grid.items():
+        aucs = {}
+        for c in candidates:
+            params[key] = np.array(c)
+            aucs[c] = validate(params, data, train_idx, val_idx, seed)["figures"]["novelty_auc"]
+        best = max(sorted(candidates), key=lambda c: aucs[c])  # first maximum = smallest candidate
+        params[key] = np.array(best)
+        out[key] = {"auc": {str(c): a for c, a in aucs.items()}, "chosen": best}
+    return out
 
 
 def validate(params: dict, data: PublicData, train_idx: np.ndarray, val_idx: np.ndarray, seed: int) -> dict:

@@ -31,6 +31,7 @@ class Recipe:
     train: TrainConfig
     relabel: Callable[..., tuple[np.ndarray, dict]]
     novelty_params: dict = field(default_factory=dict)
+    tuned_on_validation: dict = field(default_factory=dict)  # novelty parameter -> candidates
 
 
 def _relabel_areyoufake(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=None):
@@ -55,5 +56,5 @@ RECIPES = {
         "hello_world", "hello world", "classifier on known methods + k-means pseudo-labels for unknown ones, "
         "cosine retrieval, novelty = entropy of the softmax over gallery-cluster similarities",
         TrainConfig(neck=False, triplet_weight=0.0), _relabel_hello_world,
-        {"temperature": 0.05}),
+        {"temperature": 0.05}, {"temperature": (0.05, 0.1, 0.2, 0.5, 1.0)}),
 }
