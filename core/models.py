@@ -178,3 +178,19 @@ class RegressionRun(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+
+
+class WebSession(Base):
+    """A browser sign-in (core.web_sessions): only the sha256 of the random session id is
+    stored. It belongs to the API token that signed in, so revoking or deleting that token ends
+    it. Sign-out sets ``revoked_at`` and moves ``expires_at`` to that moment, so one indexed
+    ``expires_at`` range covers every row that can be purged."""
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_expires_at", "expires_at"),
+                      Index("ix_web_sessions_api_token", "api_token_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    api_token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
