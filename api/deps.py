@@ -9,12 +9,10 @@ from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from core import tokens
+from core import tokens, web_sessions
 from core.db import session_factory
 from core.submissions import load
 from core.models import Phase, Submission, Team
-
-from . import web_sessions
 
 
 async def get_session() -> AsyncIterator[Session]:
@@ -93,6 +91,9 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
 
+COOKIE = "aisc_session"  # the browser session id (core.web_sessions), set by POST /login
+
+
 def _session_lookup(sid: str) -> Principal | None:
     with session_factory()() as session:
         user = web_sessions.resolve(session, sid)
@@ -102,7 +103,7 @@ def _session_lookup(sid: str) -> Principal | None:
 async def browser_principal(request: Request) -> Principal | None:
     """The signed-in browser user (session cookie set by POST /login), if any. Only GET routes
     accept the cookie: the session cookie is SameSite=Strict, and state changes stay POST-only."""
-    sid = request.cookies.get(web_sessions.COOKIE)
+    sid = request.cookies.get(COOKIE)
     return await run_in_threadpool(_session_lookup, sid) if sid else None
 
 

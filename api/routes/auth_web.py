@@ -1,6 +1,6 @@
 """Browser sign-in: ``GET/POST /login`` takes a team's API token in a form and sets a session
 cookie (HttpOnly, SameSite=Strict; the server keeps only the session id's hash, see
-api.web_sessions); ``POST /logout`` ends the session. State changes are POST-only and refuse
+core.web_sessions); ``POST /logout`` ends the session. State changes are POST-only and refuse
 cross-origin requests."""
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from core import web_sessions
 from core.db import session_scope
 from core.settings import get_settings
 
-from .. import web_sessions
-from ..deps import BrowserPrincipalDep
+from ..deps import COOKIE, BrowserPrincipalDep
 from .web import templates
 
 router = APIRouter(tags=["pages"])
@@ -75,7 +75,7 @@ async def login(request: Request):
         return _form(request, None, next_url, BAD_TOKEN, 401)
     response = RedirectResponse(next_url, status_code=303)
     secure = request.url.scheme == "https" or get_settings().public_url.startswith("https:")
-    response.set_cookie(web_sessions.COOKIE, sid, max_age=int(web_sessions.MAX_AGE.total_seconds()),
+    response.set_cookie(COOKIE, sid, max_age=int(web_sessions.MAX_AGE.total_seconds()),
                         path="/", httponly=True, samesite="strict", secure=secure)
     return response
 
@@ -84,9 +84,9 @@ async def login(request: Request):
 async def logout(request: Request):
     if not same_origin(request):
         return _cross_site(request)
-    sid = request.cookies.get(web_sessions.COOKIE)
+    sid = request.cookies.get(COOKIE)
     if sid:
         await run_in_threadpool(_sign_out, sid)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(web_sessions.COOKIE, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response
