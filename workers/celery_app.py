@@ -15,6 +15,7 @@ from celery.signals import celeryd_after_setup
 
 from core.queue import REAP_TASK, REGRESS_CHECK_TASK, REGRESS_SCHEDULE_TASK, REGRESS_TASK, SCORE_TASK, celery_config
 from core.settings import get_settings
+from core.web_sessions import purge_now as purge_web_sessions
 
 from . import regression
 from .execution import execute
@@ -40,6 +41,7 @@ def score_submission(submission_id: int) -> str:
 
 @app.task(name=REAP_TASK, acks_late=True)
 def reap() -> dict:
+    purge_web_sessions()  # expired and signed-out browser sessions
     return reap_once()
 
 
