@@ -25,11 +25,13 @@ def index(request: Request, session: SessionDep):
 
 @router.get("/leaderboard/{phase_id}", response_class=HTMLResponse)
 def leaderboard_page(phase_id: int, request: Request, session: SessionDep, user: BrowserPrincipalDep):
+    """The signed-in browser user sees what their API token would see: on a private phase a
+    team sees only its own row, an organizer every row; signed out, a private phase shows none."""
     phase = get_phase(session, phase_id)
     try:
-        board = visible_board(session, phase, None)
+        board = visible_board(session, phase, user)
         hidden = False
     except HTTPException:
-        board, hidden = {"rows": [], "columns": [], "scorer_version": ""}, True
+        board, hidden = {"rows": [], "columns": [], "scorer_version": "", "complete": False}, True
     return templates.TemplateResponse(request, "leaderboard.html",
                                       {"phase": phase, "board": board, "hidden": hidden, "user": user})
