@@ -155,3 +155,31 @@ def test_private_leaderboard_page_shows_a_signed_in_team_its_own_row_only(platfo
     html = httpx.get(page, cookies={"aisc_session": sign_in(base, tokens["b"])}, timeout=30).text
     assert [re.sub(r"<.*?>", "", c) for c in team_cells(html)] == [names["a"], names["b"]]
     assert "private" not in html.split('id="title"')[1].split("<table")[0]
+
+
+def test_migration_0003_deletes_the_old_session_rows_from_api_tokens():
+    """Before 0003, sessions were api_tokens rows labelled 'web session of token <id>'; the
+    upgrade removes them (those users sign in again) and keeps every real token."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from core.migrate import downgrade, upgrade
+    from platform_db import create_database, drop_database
+
+    name = f"aisc_mig3_{uuid.uuid4().hex[:10]}"
+    url = create_database(name)
+    try:
+        upgrade(url, "0002")
+        eng = create_engine(url)
+        with eng.begin() as conn:
+            for i, label in enumerate(("organizer", "web session of token 1", "t initial token")):
+                conn.execute(text("INSERT INTO api_tokens (token_hash, role, team_id, label, created_at, revoked) "
+                                  "VALUES (:h, 'admin', NULL, :label, now(), false)"), {"h": f"{i:064d}", "label": label})
+        upgrade(url)
+        with eng.connect() as conn:
+            labels = sorted(conn.execute(text("SELECT label FROM api_tokens")).scalars())
+        assert labels == ["organizer", "t initial token"]
+        downgrade(url, "0002")
+        assert "web_sessions" not in inspect(eng).get_table_names()
+        eng.dispose()
+    finally:
+        drop_database(name)
