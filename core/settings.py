@@ -40,13 +40,13 @@ class Settings(BaseSettings):
     # Regression runs of the reference solutions (workers/regression.py)
     regress_seconds: float = 86400.0  # beat schedule period; 0 disables the schedule and the version check
     regress_budget: str = "quick"  # quick | full
-    regress_demo_dir: str = ""  # default var/demo
+    regress_demo_dir: str = ""  # default var/regress/<budget> (quick and full demos never share a folder)
     regress_tracks: str = "all"  # comma-separated tracks, or all
     regress_queue: str = "cpu"  # the queue the runs go to (a scoring worker runs them)
     regress_timeout_seconds: int = 6 * 3600  # a run's subprocess is killed after this
 
-    def resolved_regress_demo_dir(self) -> Path:
-        return Path(self.regress_demo_dir) if self.regress_demo_dir else VAR / "demo"
+    def resolved_regress_demo_dir(self, budget: str) -> Path:
+        return Path(self.regress_demo_dir) if self.regress_demo_dir else VAR / "regress" / budget
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -16,7 +16,7 @@ QUICK=""
 [ "${1:-}" = "--quick" ] && QUICK="--quick"
 [ "${AISC_SKIP_SETUP:-0}" = 1 ] || bash scripts/setup.sh
 PY=.venv/bin/python
-DEMO_DIR="${AISC_DEMO_DIR:-$ROOT/var/demo}"
+DEMO_DIR="${AISC_DEMO_DIR:-$ROOT/var/demo${QUICK:+-quick}}"  # quick and full never share a folder
 PORT="${AISC_PORT:-8000}"
 URL="http://127.0.0.1:$PORT"
 export AISC_PUBLIC_URL="$URL"

@@ -55,7 +55,7 @@ def run(run_id: int) -> str:
     work = settings.resolved_workdir() / "regression" / f"run-{run_id}"
     work.mkdir(parents=True, exist_ok=True)
     out_json, out_log, out_table = work / "report.json", work / "stderr.log", work / "table.txt"
-    cmd = regress_command(out_json, budget, tracks, settings.resolved_regress_demo_dir())
+    cmd = regress_command(out_json, budget, tracks, settings.resolved_regress_demo_dir(budget))
     log.info("regression run %s: %s", run_id, " ".join(cmd))
     status, error, report, table = "error", "", {}, ""
     try:

@@ -50,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m reference_solutions regress",
                                  description="Score every reference method and demo baseline; compare with "
                                              "reference_solutions/expected.json.")
-    ap.add_argument("--demo-dir", type=Path, default=REPO / "var" / "demo",
-                    help="where each track's demo is built or reused (<demo-dir>/<track>)")
+    ap.add_argument("--demo-dir", type=Path, default=None,
+                    help="where each track's demo is built or reused (<demo-dir>/<track>); default "
+                         "var/regress/<budget>, so quick and full demos never share a folder")
     ap.add_argument("--budget", choices=BUDGETS, default="quick")
     ap.add_argument("--tracks", type=parse_tracks, default=list(TRACKS),
                     help=f"comma-separated, from {', '.join(TRACKS)} (default: all)")
@@ -74,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cache_dir = args.cache_dir or default_cache_dir()
     with stdout_to_stderr():  # demo builders and trainers print; stdout carries only the table
-        report = run_regression(args.demo_dir.resolve(), args.budget, args.tracks, args.seed, cache_dir.resolve(),
+        demo_dir = args.demo_dir or REPO / "var" / "regress" / args.budget
+        report = run_regression(demo_dir.resolve(), args.budget, args.tracks, args.seed, cache_dir.resolve(),
                                 expected, threads=args.threads, log=stderr_log)
     if not report["rows"]:
         stderr_log(f"nothing to check: no reference methods registered for {', '.join(args.tracks)}")
