@@ -3,8 +3,8 @@
 - ``spherical_kmeans``: k-means on unit vectors (k-means++ start from a seeded generator);
 - ``semi_supervised_kmeans`` (AreYouFake): the known classes' centroids start at the labelled
   means and the labelled points stay in their class; ``k_extra`` new centroids start on the
-  clusters of the unlabelled images that the MAD novelty detector calls new (``choose_extra``;
-  their number by silhouette);
+  groups of the unlabelled images that the MAD novelty detector calls new (``choose_extra``;
+  groups by bisecting k-means on the input features);
 - ``unknown_clusters`` ("hello world"): the unlabelled images the classifier is unsure about
   get k-means labels of their own, the others their predicted class;
 - ``pseudo_label_loop``: train, embed, re-label, repeat until the labels stop changing.
@@ -96,6 +96,30 @@ def cluster_count(z: np.ndarray, seed: int, k_max: int = 6, min_silhouette: floa
     return best, scores
 
 
+def bisect_clusters(z: np.ndarray, seed: int, k_max: int = 6, min_size: int = 4,
+                    min_silhouette: float = 0.25) -> tuple[np.ndarray, list]:
+    """Bisecting spherical k-means: a cluster is split in two while both halves have at least
+    ``min_size`` rows and the split's silhouette reaches ``min_silhouette`` (at most k_max
+    clusters). Returns (labels, [(size, silhouette of the split tried), ...])."""
+    pending, final, tried = [np.arange(len(z))], [], []
+    while pending and len(final) + len(pending) < k_max:
+        idx = pending.pop(0)
+        if len(idx) < 2 * min_size:
+            final.append(idx)
+            continue
+        parts = spherical_kmeans(z[idx], 2, seed)
+        s = silhouette(z[idx], parts)
+        tried.append((int(len(idx)), round(s, 4)))
+        if np.bincount(parts, minlength=2).min() < min_size or s < min_silhouette:
+            final.append(idx)
+        else:
+            pending += [idx[parts == 0], idx[parts == 1]]
+    labels = np.empty(len(z), dtype=int)
+    for j, idx in enumerate(final + pending):
+        labels[idx] = j
+    return labels, tried
+
+
 def mad_outliers(z_lab: np.ndarray, y_lab: np.ndarray, z_unl: np.ndarray, z_cal: Optional[np.ndarray] = None,
                  threshold: float = 0.5) -> np.ndarray:
     """AreYouFake's MAD novelty of every unlabelled row against the labelled images (kNN
@@ -120,17 +144,21 @@ def mad_outliers(z_lab: np.ndarray, y_lab: np.ndarray, z_unl: np.ndarray, z_cal:
     return fuse(list(zip(scores(z_unl), reference))) > threshold
 
 
-def choose_extra(z_lab, y_lab, n_known, z_unl, seed, k_max: int = 6, z_cal=None) -> tuple[int, np.ndarray, dict]:
-    """AreYouFake's pseudo-labels: the unlabelled images the MAD detector calls new are counted
-    into clusters (silhouette); those clusters seed the new centroids of the semi-supervised
+def choose_extra(z_lab, y_lab, n_known, z_unl, seed, k_max: int = 6, z_cal=None,
+                 x_unl=None) -> tuple[int, np.ndarray, dict]:
+    """AreYouFake's pseudo-labels: the unlabelled images the MAD detector calls new (in the
+    embedding) are split into groups by bisecting k-means on their standardised input features
+    ``x_unl`` (free of the network's pull towards the known classes; the embedding itself
+    without them); each group's embedding mean seeds a new centroid of the semi-supervised
     k-means over all unlabelled images."""
     novel = mad_outliers(z_lab, y_lab, z_unl, z_cal)
     info: dict = {"mad_outliers": int(novel.sum())}
     if novel.sum() < 4:
         return 0, semi_supervised_kmeans(z_lab, y_lab, n_known, z_unl, 0, seed), info
-    k, info["silhouette"] = cluster_count(z_unl[novel], seed, k_max)
-    parts = spherical_kmeans(z_unl[novel], k, seed)
-    init = np.stack([z_unl[novel][parts == j].mean(axis=0) for j in range(k)])
+    space = z_unl if x_unl is None else x_unl
+    groups, info["splits"] = bisect_clusters(space[novel], seed, k_max)
+    k = int(groups.max()) + 1
+    init = np.stack([z_unl[novel][groups == j].mean(axis=0) for j in range(k)])
     return k, semi_supervised_kmeans(z_lab, y_lab, n_known, z_unl, k, seed, extra_init=init), info
 
 

@@ -2,8 +2,8 @@
 
 - ``areyoufake`` (MSDA + MAD): embedding network with a BNNeck, cross-entropy on the neck plus
   batch-hard triplet loss on the feature; the unlabelled images get semi-supervised k-means
-  pseudo-labels (known centroids anchored on the labelled images, new clusters chosen by
-  silhouette), re-trained and re-labelled until the labels are stable; novelty by the MAD
+  pseudo-labels (known centroids anchored on the labelled images, new clusters seeded by
+  the images the MAD detector calls new), re-trained and re-labelled until the labels are stable; novelty by the MAD
   fusion of kNN distance, cluster distance and LOF.
 - ``hello_world``: a classifier (cross-entropy only, no neck) on the known methods; unlabelled
   images it is unsure about are k-means clustered into new classes and it is re-trained on
@@ -34,12 +34,12 @@ class Recipe:
     tuned_on_validation: dict = field(default_factory=dict)  # novelty parameter -> candidates
 
 
-def _relabel_areyoufake(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=None):
-    k, labels, info = choose_extra(z_lab, y_lab, n_known, z_unl, seed, z_cal=z_val)
+def _relabel_areyoufake(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=None, x_unl=None):
+    k, labels, info = choose_extra(z_lab, y_lab, n_known, z_unl, seed, z_cal=z_val, x_unl=x_unl)
     return labels, {"new_clusters": k, **info}
 
 
-def _relabel_hello_world(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=None):
+def _relabel_hello_world(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=None, x_unl=None):
     s = logits_unl - logits_unl.max(axis=1, keepdims=True)
     probs = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
     labels, info = unknown_clusters(probs, z_unl, n_known, seed)

@@ -8,7 +8,8 @@ spectrum and patterns of different periods share a band. Here:
   log of the maximum in each of 8 x 5 cells of the fft-shifted half-plane: a spike at any
   frequency stands out whatever the face;
 - residual shape: kurtosis and the share of zero horizontal / vertical first differences per
-  channel (median filtering, palettes and quantisation leave flat runs).
+  channel (median filtering, palettes and quantisation leave flat runs);
+- noise floor: low percentiles of the residual energy in 4 x 4 blocks per channel.
 """
 import numpy as np
 
@@ -64,10 +65,23 @@ def grid_phases(g, periods=(2, 4, 8)):
     return f
 
 
+def noise_floor(x, block=4):
+    """Per channel, the log of the 5th, 25th and 50th percentile of the residual energy in
+    4 x 4 blocks: noise added to the whole image lifts the quiet blocks, filters flatten them."""
+    f = []
+    for c in range(3):
+        ch = x[..., c]
+        r = ch - _box3(ch)
+        h, w = (r.shape[0] // block) * block, (r.shape[1] // block) * block
+        energy = (r[:h, :w] ** 2).reshape(h // block, block, w // block, block).mean(axis=(1, 3)).ravel()
+        f.extend(np.log(np.percentile(energy, [5, 25, 50]) + 1e-3))
+    return f
+
+
 def spectrum_features(img):
     x = np.asarray(img, dtype=np.float64)[..., :3]
     g = x @ LUMA
-    return np.asarray(peakiness(g) + grid_phases(g) + residual_shape(x), dtype=np.float64)
+    return np.asarray(peakiness(g) + grid_phases(g) + residual_shape(x) + noise_floor(x), dtype=np.float64)
 
 
 def all_features(img, kit_features):
