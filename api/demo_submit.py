@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .cli import print_board, show_final
+from .cli import page_url, print_board, show_final
 from .client import ApiError, Client
 
 
@@ -36,6 +36,17 @@ def phase_ids(client: Client) -> dict[tuple[str, str], int]:
     return {(p["track"], p["name"]): p["id"] for c in comps if c["slug"] == "aisc-demo" for p in c["phases"]}
 
 
+def print_results_pages(pages: dict[str, list[tuple[str, int]]], public_url: str, tokens_dir: Path) -> None:
+    """Each demo team's results pages, and how to sign in to see them."""
+    print(f"[demo] results pages: sign in at {public_url.rstrip('/')}/login with the team's token "
+          f"(in {tokens_dir}/<team>.token)")
+    for team, subs in pages.items():
+        print(f"  {team}:")
+        for where, sub_id in subs:
+            print(f"    {where:24s} {page_url(public_url, sub_id)}")
+    print(flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m api.demo_submit", description=__doc__)
     p.add_argument("--demo-dir", type=Path, required=True)
@@ -50,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     tokens_dir.mkdir(parents=True, exist_ok=True)
     admin = Client(args.url, args.admin_token)
     phases = phase_ids(admin)
-    runs = []
+    runs, pages = [], {}  # pages: team -> [(track/phase, submission id)]
     for b in baselines:
         token = team_token(admin, tokens_dir, b["team"])
         team = Client(args.url, token)
@@ -59,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[demo] {b['team']}: submitted {Path(b['file']).name} to {b['track']}/{b['phase']} "
               f"as submission {st['id']} ({st['state']})", flush=True)
         runs.append((b, team, st["id"]))
+        pages.setdefault(b["team"], []).append((f"{b['track']}/{b['phase']}", st["id"]))
     failed = 0
     for b, team, sub_id in runs:
         print(f"[demo] waiting for {b['team']} (submission {sub_id}) ...", flush=True)
@@ -77,11 +89,13 @@ def main(argv: list[str] | None = None) -> int:
             for sub_id in queued:
                 st = admin.wait(sub_id, on_update=lambda s: print(
                     f"    {s['team']}: {s['state']:9s} {s['stage']:14s} {s['progress']:5.1f}%", flush=True))
+                pages.setdefault(st["team"], []).append((f"{track}/{later}", sub_id))
                 failed += st["state"] != "scored"
     print()
     for (track, name), pid in phases.items():
         print_board(admin.leaderboard(pid))
         print(f"  page: {args.url.rstrip('/')}/leaderboard/{pid}\n")
+    print_results_pages(pages, os.environ.get("AISC_PUBLIC_URL") or args.url, tokens_dir)
     return 1 if failed else 0
 
 

@@ -32,3 +32,6 @@ def test_demo_script_runs_the_face_demo_end_to_end(tmp_path):
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
     assert "leaderboard face/" in r.stdout and f"http://127.0.0.1:{port}/leaderboard/" in r.stdout
     assert ": scored" in r.stdout and "failed" not in r.stdout
+    pages = r.stdout.split("[demo] results pages:", 1)  # each demo team's results page, after the boards
+    assert len(pages) == 2 and f"http://127.0.0.1:{port}/login" in pages[1]
+    assert f"http://127.0.0.1:{port}/submissions/" in pages[1], r.stdout[-3000:]
