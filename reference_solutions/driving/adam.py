@@ -1,9 +1,9 @@
 """BJTU-ADaM: turn the confident anchors of the attack classes into a fixed target class.
 
-On every anchor whose attack-class confidence is above ``tau`` (or, when none is, the most
-confident one) a cross-entropy pushes the attack classes' confidences to 0 and a fixed
+On the confident anchors (the 8 with the highest attack-class confidence above ``tau``,
+at least the single most confident one) a cross-entropy pushes the attack classes' confidences to 0 and a fixed
 target class's to 1 (truck scenes -> ``person``, mannequin scenes -> ``car``: classes the
-scorer does not count there), with total variation, Adam, ensembled over every white-box
+scorer does not count there), with total variation, momentum sign steps, ensembled over every white-box
 detector the model set declares, each at two input scales (1 and 0.75: the scale ensemble
 stands in for the team's several detectors when only one white-box model exists).
 """
@@ -14,6 +14,7 @@ import torch
 from .losses import adam_loss
 from .optimise import Context, Schedule, optimise
 from .pipeline import GRID_H, GRID_W, Augment, detector_input
+from .vanish import initial_texture
 
 TARGET_CLASS = {"truck": "person", "mannequin": "car"}
 SCALES = (1.0, 0.75)
@@ -39,13 +40,12 @@ def make_det_loss(tau: float, target_class: dict[str, str]):
 
 
 def run(ctx: Context, cfg: dict) -> tuple[torch.Tensor, torch.Tensor, dict]:
-    gen = torch.Generator().manual_seed(int(ctx.rng.integers(2**31)))
-    param = torch.rand((3, GRID_H, GRID_W), generator=gen)
+    param = initial_texture(ctx)
     mask = torch.ones((GRID_H, GRID_W), dtype=torch.bool)
     tau = cfg.get("tau", 0.1)
-    sched = Schedule(steps=cfg["steps"], batch=cfg["batch"], lr=cfg["lr"], mode="adam",
-                     tv=cfg.get("tv", 1.0), nps=0.0, aug=Augment(shade=0.1, noise=2.0, jitter=0.5))
+    sched = Schedule(steps=cfg["steps"], batch=cfg["batch"], lr=cfg["lr"], mode=cfg.get("mode", "momentum"),
+                     tv=cfg.get("tv", 0.1), nps=0.0, aug=Augment(shade=0.1, noise=2.0, jitter=0.5))
     param = optimise(ctx, param, mask, make_det_loss(tau, TARGET_CLASS), sched, stage="optimise", span=(5, 95))
     return param, mask, {"loss": f"BCE on anchors with attack-class confidence > {tau}, toward {TARGET_CLASS}",
-                         "optimiser": "Adam", "ensemble": [f"{d.name}@x{s}" for d in ctx.detectors for s in SCALES],
+                         "optimiser": sched.mode, "ensemble": [f"{d.name}@x{s}" for d in ctx.detectors for s in SCALES],
                          "tv": sched.tv, "mask": "full texture"}

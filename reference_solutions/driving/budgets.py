@@ -10,18 +10,18 @@ from __future__ import annotations
 
 BUDGETS = {
     "vanish": {
-        "quick": {"crop": 256, "every": 4, "steps": 40, "batch": 6, "lr": 0.08},
-        "full": {"crop": 256, "every": 2, "steps": 160, "batch": 8, "lr": 0.06},
+        "quick": {"crop": 192, "every": 4, "steps": 100, "batch": 4, "lr": 0.06},
+        "full": {"crop": 256, "every": 2, "steps": 100, "batch": 6, "lr": 0.06},
     },
     "adam": {
-        "quick": {"crop": 256, "every": 4, "steps": 30, "batch": 6, "lr": 0.05},
-        "full": {"crop": 256, "every": 2, "steps": 120, "batch": 8, "lr": 0.03},
+        "quick": {"crop": 192, "every": 4, "steps": 60, "batch": 4, "lr": 0.06},
+        "full": {"crop": 256, "every": 2, "steps": 80, "batch": 6, "lr": 0.06},
     },
     "aisec": {
-        "quick": {"crop": 256, "every": 4, "steps": 40, "batch": 6, "lr": 0.05, "warmup": 12,
-                  "candidates": 6, "rounds": 2, "eval_crops": 12},
-        "full": {"crop": 256, "every": 2, "steps": 140, "batch": 8, "lr": 0.03, "warmup": 40,
-                 "candidates": 12, "rounds": 4, "eval_crops": 32},
+        "quick": {"crop": 192, "every": 4, "steps": 60, "batch": 4, "lr": 0.06, "warmup": 30,
+                  "candidates": 5, "rounds": 1, "eval_crops": 12},
+        "full": {"crop": 256, "every": 2, "steps": 60, "batch": 6, "lr": 0.06, "warmup": 30,
+                 "candidates": 8, "rounds": 2, "eval_crops": 24},
     },
 }
 

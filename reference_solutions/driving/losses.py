@@ -3,9 +3,9 @@
 - ``vanish_loss``: YOLO-vanish (XJTU_Vanish / "YouOnlyAttackOnce"): the target-class
   confidence of every anchor, pushed down where it matters most (the maximum, which decides
   whether the frame has a detection, plus the mean of the top k).
-- ``adam_loss``: BJTU-ADaM: on the *confident* anchors of the attack classes (confidence
-  above ``tau``, or the single most confident one), binary cross-entropy toward a fixed
-  target class: attack-class confidences to 0, the target class's to 1.
+- ``adam_loss``: BJTU-ADaM: on the *confident* anchors of the attack classes (the k most
+  confident ones above ``tau``, at least one), binary cross-entropy toward a fixed target
+  class: attack-class confidences to 0, the target class's to 1 (weighted 0.2).
 - ``tv_loss``: total variation of the texture grid (smooth, printable patterns).
 - ``nps_loss``: non-printability score: distance of each texel to the nearest colour of a
   printable palette (Sharif et al.).
@@ -26,18 +26,20 @@ def vanish_loss(target_scores: torch.Tensor, topk: int = 8) -> torch.Tensor:
     return (top[:, 0] + top.mean(1)).mean()
 
 
-def adam_loss(scores: torch.Tensor, attack_ids: list[list[int]], target_ids: list[int], tau: float = 0.1) -> torch.Tensor:
-    """scores (B, nc, N) class confidences; per crop its attack class ids and the fixed target id."""
+def adam_loss(scores: torch.Tensor, attack_ids: list[list[int]], target_ids: list[int], tau: float = 0.1,
+              topk: int = 8, target_weight: float = 0.2) -> torch.Tensor:
+    """scores (B, nc, N) class confidences; per crop its attack class ids and the fixed target id.
+    The confident anchors: attack-class confidence above tau, at most the top k (at least one)."""
     losses = []
     for b in range(scores.shape[0]):
         att = scores[b, attack_ids[b]]                       # (A, N)
         best = att.amax(0)                                   # (N,)
-        confident = best > tau
-        if not bool(confident.any()):
-            confident = best == best.max()
-        a = att[:, confident].clamp(EPS, 1 - EPS)
-        t = scores[b, target_ids[b], confident].clamp(EPS, 1 - EPS)
-        losses.append(-torch.log1p(-a).sum(0).mean() - torch.log(t).mean() * 0.5)
+        top = best.topk(min(topk, best.numel())).indices
+        keep = top[best[top] > tau]
+        keep = keep if keep.numel() else top[:1]
+        a = att[:, keep].clamp(EPS, 1 - EPS)
+        t = scores[b, target_ids[b], keep].clamp(EPS, 1 - EPS)
+        losses.append(-torch.log1p(-a).sum(0).mean() - target_weight * torch.log(t).mean())
     return torch.stack(losses).mean()
 
 

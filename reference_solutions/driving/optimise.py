@@ -13,6 +13,7 @@ from .pipeline import Augment, render_batch, target_scores
 from .public_data import Sample
 from .whitebox import WhiteBox
 
+KIND_WEIGHTS = {"truck": 0.8, "mannequin": 0.2}  # the final round's mix (DESIGN.md section 4)
 DetLoss = Callable[[list[WhiteBox], torch.Tensor, list[Sample]], torch.Tensor]
 
 
@@ -23,6 +24,13 @@ class Context:
     rng: np.random.Generator
     progress: Optional[Callable[[str, float], None]] = None
     curve: list[dict] = field(default_factory=list)  # every step's losses, all stages
+    kind_weights: dict[str, float] = field(default_factory=lambda: dict(KIND_WEIGHTS))
+
+    def sampling(self) -> np.ndarray:
+        """Per-crop sampling probability: each scene kind gets its weight in the final score."""
+        kinds = [s.kind for s in self.samples]
+        w = np.array([self.kind_weights.get(k, 0.0) / kinds.count(k) for k in kinds])
+        return w / w.sum() if w.sum() > 0 else np.full(len(kinds), 1 / len(kinds))
 
     def report(self, stage: str, pct: float) -> None:
         if self.progress:
@@ -49,11 +57,13 @@ def optimise(ctx: Context, param: torch.Tensor, mask_grid: torch.Tensor, det_los
     m = mask_grid.to(torch.float32)
     g_acc = torch.zeros_like(param)
     opt = torch.optim.Adam([param], lr=sched.lr) if sched.mode == "adam" else None
+    p = ctx.sampling()
     for step in range(sched.steps):
-        idx = ctx.rng.choice(len(ctx.samples), size=min(sched.batch, len(ctx.samples)), replace=False)
+        idx = ctx.rng.choice(len(ctx.samples), size=min(sched.batch, int((p > 0).sum())), replace=False, p=p)
         batch = [ctx.samples[i] for i in sorted(idx)]
         crops = render_batch(param, mask_grid, batch, ctx.rng, sched.aug)
         d = det_loss(ctx.detectors, crops, batch)
+        d_value = float(d.detach())
         masked = param * m + param.detach() * (1 - m)
         tv = tv_loss(masked)
         nps = nps_loss(masked[:, m.bool()][:, :, None], palette) if m.any() else torch.zeros(())
@@ -71,8 +81,8 @@ def optimise(ctx: Context, param: torch.Tensor, mask_grid: torch.Tensor, det_los
                 param.grad = grad
                 opt.step()
             param.clamp_(0, 1)
-        ctx.curve.append({"stage": stage, "det": round(float(d), 5), "tv": round(float(tv), 5),
-                          "nps": round(float(nps), 5)})
+        ctx.curve.append({"stage": stage, "det": round(d_value, 5), "tv": round(float(tv.detach()), 5),
+                          "nps": round(float(nps.detach()), 5)})
         ctx.report(stage, span[0] + (span[1] - span[0]) * (step + 1) / sched.steps)
     return param.detach()
 

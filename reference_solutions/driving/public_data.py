@@ -32,6 +32,7 @@ class Sample:
     scene: str
     index: int
     frame_long: int        # the full frame's long side (sets the detector's input scale)
+    origin: tuple[int, int] = (0, 0)  # the crop's top-left corner in the frame
 
 
 def white_box_entries(demo_dir: Path) -> list[dict]:
@@ -96,7 +97,7 @@ def load_public(demo_dir: Path, crop: int, every: int = 1, include_patched: bool
                     np.ascontiguousarray(frame[y0:y0 + crop, x0:x0 + crop]), q - np.array([x0, y0], np.float64),
                     float(shade) if not isinstance(shade, np.ndarray) else float(shade[y0:y0 + crop, x0:x0 + crop].mean()),
                     None if occ is None else np.ascontiguousarray(occ[y0:y0 + crop, x0:x0 + crop]),
-                    sc.targets, sc.kind, sc.name, i, max(fw, fh)))
+                    sc.targets, sc.kind, sc.name, i, max(fw, fh), (x0, y0)))
     if not samples:
         raise BundleError(f"{demo_dir} has no public scenes ({', '.join(PUBLIC_BUNDLES)})")
     return samples
