@@ -89,3 +89,19 @@ def deepfake_quick_demo(deepfake_quick_data) -> tuple[Path, dict]:
 
     demo_dir = deepfake_quick_data.parent
     return demo_dir, build_demo(demo_dir, quick=True)
+
+
+@pytest.fixture(scope="session")
+def driving_ci_demo():
+    """The CI-sized driving demo (reference_solutions/driving/ci_demo.py), built once and kept
+    under var/cache (keyed by its config; about 3.5 CPU-minutes to build). Returns
+    (demo_dir, build_demo's dict)."""
+    import hashlib
+    import json
+    import os
+
+    from reference_solutions.driving.ci_demo import CI, build_ci_demo
+
+    key = hashlib.sha256(json.dumps(CI, sort_keys=True).encode()).hexdigest()[:10]
+    d = Path(os.environ.get("AISC_DRIVING_CI_DEMO", REPO / "var" / "cache" / f"driving-ci-demo-{key}"))
+    return d, build_ci_demo(d)
