@@ -54,7 +54,7 @@ def main() -> int:
         tmp = Path(tmp)
         for name in RECIPES:
             t0 = time.perf_counter()
-            tar = generate(name, demo_dir, tmp / name, seed=args.seed, budget=budget, threads=2)
+            tar = generate(name, demo_dir, tmp / name, seed=args.seed, budget=budget)
             report = json.loads(tar.with_suffix(".json").read_text())
             print(f"{name}: generated in {time.perf_counter() - t0:.0f} s (fit {report['seconds']['total_fit']} s "
                   f"wall, {report['seconds']['cpu_fit']} CPU-s; rounds {report['rounds_trained']}, stable "

@@ -1,5 +1,5 @@
 """``python -m reference_solutions.deepfake areyoufake|hello_world --demo DIR --out DIR
-[--budget quick|full] [--seed N] [--threads N]``
+[--budget quick|full] [--seed N] [--threads 1]``
 
 Trains on DIR's public data (``data/train_labelled``, ``data/train_unlabelled``), builds the
 submission image with the submission kit and writes OUT/<method>.tar (the ``docker save``
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="output directory")
     ap.add_argument("--budget", choices=sorted(BUDGETS), default="quick")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest for these small networks)")
     args = ap.parse_args(argv)
 
     last = [""]

@@ -33,7 +33,7 @@ class Fit:
     val_novelty: Optional[tuple[np.ndarray, np.ndarray]]  # (is_new, novel_prob) on the validation split
 
 
-def fit(method: str, demo_dir: Path, *, seed: int = 0, budget: str = "quick", threads: int = 2,
+def fit(method: str, demo_dir: Path, *, seed: int = 0, budget: str = "quick", threads: int = 1,
         progress: Optional[Callable[[str, float], None]] = None) -> Fit:
     if method not in RECIPES:
         raise KeyError(f"unknown deepfake method {method!r}; choose one of {', '.join(RECIPES)}")
@@ -42,7 +42,7 @@ def fit(method: str, demo_dir: Path, *, seed: int = 0, budget: str = "quick", th
     say = progress or (lambda stage, pct: None)
     recipe, plan = RECIPES[method], BUDGETS[budget]
     cfg = dataclasses.replace(recipe.train, epochs=plan["epochs"])
-    torch.set_num_threads(threads)
+    torch.set_num_threads(threads)  # 1 is best for these tiny networks (see methods.py)
     torch.use_deterministic_algorithms(True)
     t0, c0 = time.perf_counter(), time.process_time()
     data = load_public(demo_dir, lambda f: say("features", 15 * f))
@@ -79,7 +79,7 @@ def fit(method: str, demo_dir: Path, *, seed: int = 0, budget: str = "quick", th
     val = validate(params, data, train_idx, val_idx, seed)
     report = {
         "method": method, "team": recipe.team, "summary": recipe.summary, "seed": seed, "budget": budget,
-        "train_config": cfg.to_dict(), "known_methods": data.methods,
+        "train_config": cfg.to_dict(), "torch_threads": threads, "known_methods": data.methods,
         "images": {"labelled_train": int(len(train_idx)), "labelled_validation": int(len(val_idx)),
                    "unlabelled": int(len(data.x_unl)), "feature_dim": int(data.x_lab.shape[1])},
         "pseudo_label_rounds": loop.rounds, "pseudo_labels_stable": loop.stable,

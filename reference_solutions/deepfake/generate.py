@@ -13,7 +13,7 @@ from .report import write_png
 
 
 def generate(method: str, demo_dir: Path, out_dir: Path, *, seed: int = 0, budget: str = "quick",
-             threads: int = 2, progress: Optional[Callable[[str, float], None]] = None) -> Path:
+             threads: int = 1, progress: Optional[Callable[[str, float], None]] = None) -> Path:
     say = progress or (lambda stage, pct: None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

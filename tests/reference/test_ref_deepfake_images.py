@@ -22,7 +22,7 @@ def submissions(deepfake_quick_demo, tmp_path_factory) -> dict[str, Path]:
     demo_dir, demo = deepfake_quick_demo
     out = tmp_path_factory.mktemp("deepfake-reference")
     proc = subprocess.run([sys.executable, "-m", "reference_solutions.deepfake", "areyoufake", "--demo",
-                           str(demo_dir), "--out", str(out), "--budget", "quick", "--seed", "0", "--threads", "2"],
+                           str(demo_dir), "--out", str(out), "--budget", "quick", "--seed", "0"],
                           cwd=REPO, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "train round 0" in proc.stderr and "100.0%" in proc.stderr  # progress: stage + percent
