@@ -69,7 +69,7 @@ def fit(method: str, demo_dir: Path, *, seed: int = 0, budget: str = "quick", th
         z_unl, logits_unl = embed(net, data.x_unl, in_mean, in_std)
         z_val = embed(net, data.x_lab[val_idx], in_mean, in_std)[0] if len(val_idx) else None
         return recipe.relabel(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=z_val,
-                              x_unl=(data.x_unl - in_mean) / in_std)
+                              x_unl=(data.x_unl - in_mean) / in_std, x_lab=(x_lab - in_mean) / in_std)
 
     net, loop = pseudo_label_loop(train_round, relabel, plan["max_rounds"])
     params = export(net, in_mean, in_std)

@@ -120,6 +120,14 @@ def bisect_clusters(z: np.ndarray, seed: int, k_max: int = 6, min_size: int = 4,
     return labels, tried
 
 
+def split_threshold(x_lab: np.ndarray, y_lab: np.ndarray, seed: int, min_size: int = 4) -> float:
+    """The largest silhouette of a two-way split of one known method's labelled images: a split
+    of the new-method outliers that scores no better than this splits one method, not two."""
+    scores = [silhouette(x_lab[y_lab == j], spherical_kmeans(x_lab[y_lab == j], 2, seed))
+              for j in np.unique(y_lab) if (y_lab == j).sum() >= 2 * min_size]
+    return max(scores) if scores else 0.25
+
+
 def mad_outliers(z_lab: np.ndarray, y_lab: np.ndarray, z_unl: np.ndarray, z_cal: Optional[np.ndarray] = None,
                  threshold: float = 0.5) -> np.ndarray:
     """AreYouFake's MAD novelty of every unlabelled row against the labelled images (kNN
@@ -145,18 +153,21 @@ def mad_outliers(z_lab: np.ndarray, y_lab: np.ndarray, z_unl: np.ndarray, z_cal:
 
 
 def choose_extra(z_lab, y_lab, n_known, z_unl, seed, k_max: int = 6, z_cal=None,
-                 x_unl=None) -> tuple[int, np.ndarray, dict]:
+                 x_unl=None, x_lab=None) -> tuple[int, np.ndarray, dict]:
     """AreYouFake's pseudo-labels: the unlabelled images the MAD detector calls new (in the
     embedding) are split into groups by bisecting k-means on their standardised input features
     ``x_unl`` (free of the network's pull towards the known classes; the embedding itself
-    without them); each group's embedding mean seeds a new centroid of the semi-supervised
-    k-means over all unlabelled images."""
+    without them) while a split beats every split of a single known method (``split_threshold``
+    on ``x_lab``; 0.25 without it); each group's embedding mean seeds a new centroid of the
+    semi-supervised k-means over all unlabelled images."""
     novel = mad_outliers(z_lab, y_lab, z_unl, z_cal)
     info: dict = {"mad_outliers": int(novel.sum())}
     if novel.sum() < 4:
         return 0, semi_supervised_kmeans(z_lab, y_lab, n_known, z_unl, 0, seed), info
     space = z_unl if x_unl is None else x_unl
-    groups, info["splits"] = bisect_clusters(space[novel], seed, k_max)
+    threshold = 0.25 if x_lab is None or x_unl is None else split_threshold(x_lab, y_lab, seed)
+    info["split_threshold"] = round(threshold, 4)
+    groups, info["splits"] = bisect_clusters(space[novel], seed, k_max, min_silhouette=threshold)
     k = int(groups.max()) + 1
     init = np.stack([z_unl[novel][groups == j].mean(axis=0) for j in range(k)])
     return k, semi_supervised_kmeans(z_lab, y_lab, n_known, z_unl, k, seed, extra_init=init), info

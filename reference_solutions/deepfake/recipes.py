@@ -34,12 +34,12 @@ class Recipe:
     tuned_on_validation: dict = field(default_factory=dict)  # novelty parameter -> candidates
 
 
-def _relabel_areyoufake(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=None, x_unl=None):
-    k, labels, info = choose_extra(z_lab, y_lab, n_known, z_unl, seed, z_cal=z_val, x_unl=x_unl)
+def _relabel_areyoufake(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=None, x_unl=None, x_lab=None):
+    k, labels, info = choose_extra(z_lab, y_lab, n_known, z_unl, seed, z_cal=z_val, x_unl=x_unl, x_lab=x_lab)
     return labels, {"new_clusters": k, **info}
 
 
-def _relabel_hello_world(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=None, x_unl=None):
+def _relabel_hello_world(z_lab, y_lab, n_known, z_unl, logits_unl, seed, z_val=None, x_unl=None, x_lab=None):
     s = logits_unl - logits_unl.max(axis=1, keepdims=True)
     probs = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
     labels, info = unknown_clusters(probs, z_unl, n_known, seed)
