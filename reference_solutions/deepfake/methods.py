@@ -7,8 +7,8 @@ from ..registry import GenerateRequest, ReferenceMethod
 from .public_data import public_inputs
 from .recipes import RECIPES
 
-SOURCE_PACKAGES = ("reference_solutions.deepfake", "reference_solutions.deepfake.app",
-                   "submission_kit.deepfake.baseline")
+# this package (with app/, the image's code) and the kit's feature code the image ships
+SOURCE_PACKAGES = ("reference_solutions.deepfake", "submission_kit.deepfake.baseline")
 
 
 def _inputs(request: GenerateRequest) -> list[Path]:

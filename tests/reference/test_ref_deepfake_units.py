@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from reference_solutions.deepfake.app.forward import forward, normalise
-from reference_solutions.deepfake.app.novelty import (entropy_novelty, fuse, knn_distance, lof, lof_reference,
-                                                      robust_z)
+from reference_solutions.deepfake.app.novelty import (entropy_novelty, fuse, knn_distance, knn_reference, lof,
+                                                      lof_reference, robust_z)
 from reference_solutions.deepfake.image import npz_bytes
 from reference_solutions.deepfake.nets import EmbeddingNet, export
 from reference_solutions.deepfake.pseudo_labels import (choose_extra, label_change, pseudo_label_loop,
@@ -106,6 +106,13 @@ def test_knn_distance_and_fusion_numbers():
     np.testing.assert_allclose(fuse([([3.0], ref), ([3.0 + 6 * 1.4826], ref)]), [0.5], atol=1e-6)
     assert fuse([([20.0], ref)])[0] > 0.99  # z = 11.5
     np.testing.assert_allclose(fuse([([3.0], ref)]), [1 / (1 + np.exp(3.0))], atol=1e-9)  # z = 0
+
+
+def test_small_gallery_gives_finite_scores():
+    d_rr = np.array([[0.0, 0.2, 0.4], [0.2, 0.0, 0.3], [0.4, 0.3, 0.0]])
+    np.testing.assert_allclose(knn_reference(d_rr, 5), [0.3, 0.25, 0.35])
+    assert np.isfinite(lof_reference(d_rr, 10)).all()
+    assert np.isfinite(lof(np.array([[0.5, 0.6, 0.7]]), d_rr, 10)).all()
 
 
 def test_entropy_novelty_extremes():

@@ -57,7 +57,8 @@ def lof_reference(d_rr, k):
 
 
 def knn_reference(d_rr, k):
-    return knn_distance(_without_self(d_rr), k)
+    """knn_distance of every reference point among the others (at most n - 1 neighbours)."""
+    return knn_distance(_without_self(d_rr), min(int(k), len(d_rr) - 1))
 
 
 def cluster_distance(sim_to_centroids):
