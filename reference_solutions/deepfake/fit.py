@@ -40,10 +40,19 @@ def fit(method: str, demo_dir: Path, *, seed: int = 0, budget: str = "quick", th
     if budget not in BUDGETS:
         raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
     say = progress or (lambda stage, pct: None)
-    recipe, plan = RECIPES[method], BUDGETS[budget]
-    cfg = dataclasses.replace(recipe.train, epochs=plan["epochs"])
+    threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(threads)  # 1 is best for these tiny networks (see methods.py)
     torch.use_deterministic_algorithms(True)
+    try:
+        return _fit(method, Path(demo_dir), seed, budget, threads, say)
+    finally:  # torch settings are process-wide: leave them as they were (regress runs other tracks)
+        torch.set_num_threads(threads_before)
+        torch.use_deterministic_algorithms(deterministic_before)
+
+
+def _fit(method: str, demo_dir: Path, seed: int, budget: str, threads: int, say) -> Fit:
+    recipe, plan = RECIPES[method], BUDGETS[budget]
+    cfg = dataclasses.replace(recipe.train, epochs=plan["epochs"])
     t0, c0 = time.perf_counter(), time.process_time()
     data = load_public(demo_dir, lambda f: say("features", 15 * f))
     t_feat = time.perf_counter() - t0

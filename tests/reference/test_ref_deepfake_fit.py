@@ -21,8 +21,12 @@ def test_registered_methods():
 
 
 def test_same_seed_same_weights_other_seed_other_weights(deepfake_quick_data):
+    import torch
+
     demo = deepfake_quick_data.parent
+    before = (torch.get_num_threads(), torch.are_deterministic_algorithms_enabled())
     a = fit("areyoufake", demo, seed=0, budget="quick", threads=1)
+    assert (torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()) == before  # restored
     b = fit("areyoufake", demo, seed=0, budget="quick", threads=1)
     c = fit("areyoufake", demo, seed=1, budget="quick", threads=1)
     assert npz_bytes(a.params) == npz_bytes(b.params)
