@@ -18,8 +18,8 @@ BUDGETS = {
         "full": {"crop": 256, "every": 2, "steps": 80, "batch": 6, "lr": 0.06},
     },
     "aisec": {
-        "quick": {"crop": 192, "every": 4, "steps": 60, "batch": 4, "lr": 0.06, "warmup": 30,
-                  "candidates": 5, "rounds": 1, "eval_crops": 12},
+        "quick": {"crop": 192, "every": 4, "steps": 50, "batch": 4, "lr": 0.06, "warmup": 50,
+                  "candidates": 6, "rounds": 1, "eval_crops": 12},
         "full": {"crop": 256, "every": 2, "steps": 60, "batch": 6, "lr": 0.06, "warmup": 30,
                  "candidates": 8, "rounds": 2, "eval_crops": 24},
     },

@@ -22,7 +22,7 @@ from evaluators.driving.scenegen.build import build_scene_bundle, example_patche
 
 # hidden: (scenes per kind, frames); train: (scenes, frames); epochs per detector;
 # detection at 320 px on 640x360 frames = half scale, training crops (256 native) at 128 = half scale.
-CI = {"hidden": (1, 16), "train": (12, 32), "val": 8, "epochs": {"yolov3-tiny": 60, "yolov8n": 50},
+CI = {"hidden": (1, 16), "train": (12, 32), "val": 8, "epochs": {"yolov3-tiny": 40, "yolov8n": 35},
       "train_imgsz": 128, "imgsz": 320}
 
 

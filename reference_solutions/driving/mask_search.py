@@ -50,11 +50,22 @@ def random_shape(rng: np.random.Generator, max_cover: float) -> Shape:
     return Shape(kind, float(rng.uniform(hy, GRID_H - hy)), float(rng.uniform(hx, GRID_W - hx)), float(hy), float(hx))
 
 
-def random_mask(rng: np.random.Generator, ceiling: float) -> list[Shape]:
+def salient_centre(rng: np.random.Generator, saliency: np.ndarray) -> tuple[float, float]:
+    """A grid cell drawn with probability proportional to saliency**2 (where the gradient was)."""
+    p = saliency.astype(np.float64).ravel() ** 2
+    k = int(rng.choice(p.size, p=p / p.sum())) if p.sum() > 0 else int(rng.integers(p.size))
+    return k // GRID_W + 0.5, k % GRID_W + 0.5
+
+
+def random_mask(rng: np.random.Generator, ceiling: float, saliency: np.ndarray | None = None) -> list[Shape]:
+    """1-5 random shapes under the ceiling; with ``saliency``, centred on salient cells."""
     n = int(rng.integers(1, MAX_SHAPES + 1))
     shapes: list[Shape] = []
     for _ in range(n):
         s = random_shape(rng, ceiling / n * 1.5)
+        if saliency is not None:
+            cy, cx = salient_centre(rng, saliency)
+            s = replace(s, cy=float(np.clip(cy, s.hy, GRID_H - s.hy)), cx=float(np.clip(cx, s.hx, GRID_W - s.hx)))
         if coverage(shapes + [s]) <= ceiling:
             shapes.append(s)
     return shapes or [random_shape(rng, ceiling * 0.8)]

@@ -25,6 +25,7 @@ class Context:
     progress: Optional[Callable[[str, float], None]] = None
     curve: list[dict] = field(default_factory=list)  # every step's losses, all stages
     kind_weights: dict[str, float] = field(default_factory=lambda: dict(KIND_WEIGHTS))
+    saliency: Optional[torch.Tensor] = None  # when set, |gradient| per grid cell is summed into it
 
     def sampling(self) -> np.ndarray:
         """Per-crop sampling probability: each scene kind gets its weight in the final score."""
@@ -70,6 +71,8 @@ def optimise(ctx: Context, param: torch.Tensor, mask_grid: torch.Tensor, det_los
         loss = d + sched.tv * tv + sched.nps * nps
         grad, = torch.autograd.grad(loss, param)
         grad = grad * m
+        if ctx.saliency is not None:
+            ctx.saliency += grad.abs().sum(0)
         lr = sched.lr * 0.5 * (1 + math.cos(math.pi * step / max(1, sched.steps)))  # cosine decay
         with torch.no_grad():
             if opt is None:
