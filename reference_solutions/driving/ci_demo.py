@@ -12,6 +12,7 @@ is printed and stored in ``clean_rates.json``). About 5-6 CPU-minutes on 2 cores
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,6 +31,28 @@ def _log(msg: str) -> None:
     print(f"[driving ci demo] {msg}", file=sys.stderr, flush=True)
 
 
+BUILT = ("hidden", "public_train", "public_val", "yolo", "models", "ultralytics_config", "baselines",
+         "model_set.json", "clean_rates.json")
+STAMP = "ci_config.json"
+
+
+def _reuse_or_clear(out_dir: Path, cfg: dict) -> None:
+    """Reuse a build only if it was made with this config; otherwise clear what this module
+    builds (never anything else in out_dir) so stale scenes or detectors are not reused."""
+    stamp = out_dir / STAMP
+    if stamp.is_file() and json.loads(stamp.read_text()) == cfg:
+        return
+    if any((out_dir / name).exists() for name in BUILT):
+        _log(f"{out_dir} holds a build of another config: rebuilding")
+    for name in BUILT:
+        path = out_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    stamp.write_text(json.dumps(cfg, sort_keys=True))
+
+
 def build_ci_demo(out_dir: Path, cfg: dict | None = None) -> dict:
     """Build (or reuse) the CI demo under out_dir; same return shape as evaluators' build_demo."""
     from evaluators.driving.scenegen.train import export_yolo_dataset, train_detector
@@ -37,6 +60,7 @@ def build_ci_demo(out_dir: Path, cfg: dict | None = None) -> dict:
     cfg = dict(CI, **(cfg or {}))
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    _reuse_or_clear(out_dir, json.loads(json.dumps(cfg)))
     _log("hidden scenes")
     hidden = build_scene_bundle(out_dir / "hidden", hidden_plan(*cfg["hidden"]), public=False, name="driving-ci-hidden")
     _log("public training scenes")

@@ -92,16 +92,13 @@ def deepfake_quick_demo(deepfake_quick_data) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="session")
-def driving_ci_demo():
-    """The CI-sized driving demo (reference_solutions/driving/ci_demo.py), built once and kept
-    under var/cache (keyed by its config; about 3.5 CPU-minutes to build). Returns
-    (demo_dir, build_demo's dict)."""
-    import hashlib
-    import json
+def driving_ci_demo(regress_dirs):
+    """The CI-sized driving demo (reference_solutions/driving/ci_demo.py), built once where the
+    quick regression run builds it too (<demo_dir>/driving; rebuilt when its config changes;
+    about 3.5 CPU-minutes). Returns (demo_dir, build_demo's dict)."""
     import os
 
-    from reference_solutions.driving.ci_demo import CI, build_ci_demo
+    from reference_solutions.driving.ci_demo import build_ci_demo
 
-    key = hashlib.sha256(json.dumps(CI, sort_keys=True).encode()).hexdigest()[:10]
-    d = Path(os.environ.get("AISC_DRIVING_CI_DEMO", REPO / "var" / "cache" / f"driving-ci-demo-{key}"))
+    d = Path(os.environ.get("AISC_DRIVING_CI_DEMO", regress_dirs["demo_dir"] / "driving"))
     return d, build_ci_demo(d)
