@@ -1,7 +1,7 @@
 """The CI subset of the regression jobs: ``python -m reference_solutions regress --budget quick``
 on every registered method (face at least; driving and deepfake once registered), on the
 quick demos, with the real scorers through the workers' dispatch. Every method must beat every
-baseline of its track by the margin on every phase and stay within tolerance of expected.json.
+baseline of its track by the margin on every hidden phase and stay within tolerance of expected.json.
 The demo and the artifact cache are shared with the other regression tests (var/test-cache)."""
 from __future__ import annotations
 

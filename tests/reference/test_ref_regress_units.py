@@ -130,6 +130,19 @@ def test_ordering_and_overall_verdict():
     assert order["face"]["ok"] and not passed(drifted, order)   # out of tolerance fails alone
 
 
+def test_public_phase_is_shown_but_not_part_of_the_ordering_claim():
+    rows = [make_row("method", "driving/a", "driving", "public", 0.30, None, 0.05),
+            make_row("baseline", "baseline:driving/x", "driving", "public", 0.40, None, 0.05),
+            make_row("method", "driving/a", "driving", "final", 0.50, None, 0.05),
+            make_row("baseline", "baseline:driving/x", "driving", "final", 0.20, None, 0.05)]
+    order = ordering(rows, 0.05)
+    assert order["driving"]["ok"] and order["driving"]["gap"] == pytest.approx(0.30)
+    assert "on final" in order["driving"]["worst"]
+    assert "public" in format_table(rows, order)               # still in the table
+    rows[2] = make_row("method", "driving/a", "driving", "final", 0.22, None, 0.05)
+    assert not ordering(rows, 0.05)["driving"]["ok"]          # a hidden phase still counts
+
+
 def test_record_keeps_tolerances_and_round_trips(tmp_path):
     path = tmp_path / "expected.json"
     data = {"margin": 0.1, "default_tolerance": {"face": 0.06},
