@@ -7,7 +7,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from evaluators.driving.submission import PATCH_H, PATCH_W, count_regions, load_patch
@@ -84,30 +83,11 @@ def test_tiny_runs_use_public_data_only_and_are_deterministic(driving_ci_demo, t
     assert any("public_train" in p for p in seen)  # the hook really recorded the attack's reads
 
 
-@pytest.mark.slow
-def test_quick_budget_beats_every_baseline_with_the_real_scorer(driving_ci_demo, tmp_path):
-    from evaluators.registry import scorer
-
-    demo_dir, demo = driving_ci_demo
+def test_ci_demo_detectors_really_detect(driving_ci_demo):
+    """The quick regression's ordering check (test_ref_regress_quick: every method beats every
+    baseline on the hidden phases, through the real scorer) means something only if the CI
+    demo's detectors find the clean targets."""
+    _, demo = driving_ci_demo
     rates = demo["clean_detection_rate"]
-    print("clean hidden detection rate:", rates)
-    assert min(rates.values()) >= 0.8, "the CI demo's detectors must detect clean targets for this test to mean anything"
-    subs = {f"baseline {k}": Path(v) for k, v in demo["baselines"].items()}
-    for m in METHODS:
-        from reference_solutions.registry import GenerateRequest
-
-        req = GenerateRequest(demo_dir=demo_dir, demo=demo, out_dir=tmp_path / m.name.split("/")[1], budget="quick")
-        subs[m.name] = m.generate(req)
-    table = {}
-    for phase in ("preliminary", "final"):
-        ph = demo["phases"][phase]
-        for name, art in subs.items():
-            r = scorer("driving").score(art, Path(ph["bundle"]), dict(ph["settings"], pictures=False))
-            assert r.valid, (name, r.messages)
-            table[(phase, name)] = r.score
-            print(phase, name, round(r.score, 3), {k: round(v, 3) for k, v in r.columns.items() if k.startswith("model")})
-    for phase in ("preliminary", "final"):
-        best_baseline = max(v for (p, n), v in table.items() if p == phase and n.startswith("baseline"))
-        for m in METHODS:
-            assert table[(phase, m.name)] > best_baseline + 0.05, (phase, m.name, table[(phase, m.name)], best_baseline)
-    assert np.isfinite(list(table.values())).all()
+    assert set(rates) == {"whitebox_yolov3tiny", "blackbox_yolov8n"}
+    assert min(rates.values()) >= 0.8, f"the CI demo's detectors miss clean targets: {rates}"
