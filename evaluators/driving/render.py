@@ -27,8 +27,12 @@ class Pyramid:
 
 
 def box_down(x: np.ndarray) -> np.ndarray:
-    h, w = x.shape[0] // 2, x.shape[1] // 2
-    return x[: 2 * h, : 2 * w].reshape(h, 2, w, 2, -1).mean(axis=(1, 3), dtype=np.float32)
+    """2x2 box filter; an odd side is padded with one transparent (zero, premultiplied) texel,
+    so level k always covers exactly 2**k texels per texel and no row or column is dropped."""
+    h, w = -(-x.shape[0] // 2), -(-x.shape[1] // 2)
+    if (2 * h, 2 * w) != x.shape[:2]:
+        x = np.pad(x, ((0, 2 * h - x.shape[0]), (0, 2 * w - x.shape[1]), (0, 0)))
+    return x.reshape(h, 2, w, 2, -1).mean(axis=(1, 3), dtype=np.float32)
 
 
 def build_pyramid(texture_bgr: np.ndarray, mask: np.ndarray, min_side: int = 8) -> Pyramid:
@@ -50,15 +54,15 @@ def choose_level(quad: np.ndarray, size: tuple[int, int], n_levels: int) -> int:
     return int(min(max(math.floor(math.log2(max(ratio, 1.0))), 0), n_levels - 1))
 
 
-def level_homography(quad: np.ndarray, size: tuple[int, int], level_shape: tuple[int, int]) -> np.ndarray:
-    """3x3 matrix from level pixel-centre coords to frame pixel-centre coords (OpenCV convention)."""
+def level_homography(quad: np.ndarray, size: tuple[int, int], level: int) -> np.ndarray:
+    """3x3 matrix from mip ``level`` pixel-centre coords to frame pixel-centre coords (OpenCV
+    convention). A texel of level k is exactly 2**k full-resolution texels (``box_down``)."""
     import cv2
 
     w, h = size
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     h_edge = cv2.getPerspectiveTransform(src, np.asarray(quad, np.float32)).astype(np.float64)
-    lh, lw = level_shape
-    scale = np.diag([w / lw, h / lh, 1.0])
+    scale = np.diag([2.0 ** level, 2.0 ** level, 1.0])
     to_edge = np.array([[1, 0, 0.5], [0, 1, 0.5], [0, 0, 1]], np.float64)
     from_edge = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]], np.float64)
     return from_edge @ h_edge @ scale @ to_edge
@@ -85,7 +89,7 @@ def render_frame(
         return out
     k = choose_level(quad, pyramid.size, len(pyramid.levels))
     tex = pyramid.levels[k]
-    m = level_homography(quad, pyramid.size, tex.shape[:2])
+    m = level_homography(quad, pyramid.size, k)
     m = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64) @ m
     warped = cv2.warpPerspective(
         tex, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0

@@ -17,7 +17,7 @@ from .scoring import combine
 from .settings import parse_settings
 from .submission import area_term, count_regions, load_patch
 
-SCORER_VERSION = "driving-1.0"
+SCORER_VERSION = "driving-1.1"  # 1.1: coarse mip levels no longer drop odd rows/columns (patch stretch)
 TRACK = "driving"
 SHOTS_PER_SCENE = 3
 BATCH = 16

@@ -41,13 +41,15 @@ def to_uint8_rgb(param: torch.Tensor) -> np.ndarray:
 
 
 def _pool_matrix(n_full: int, k: int) -> torch.Tensor:
-    """(n_full // 2**k, n_full // SCALE): the averaging weights of 2**k-texel blocks over grid cells."""
+    """(ceil(n_full / 2**k), n_full // SCALE): the averaging weights of 2**k-texel blocks over
+    grid cells; the last block is padded with transparent texels (weight 0), as the renderer's
+    pyramid pads odd sides."""
     b = 2 ** k
-    n = n_full // b
+    n = -(-n_full // b)
     a = torch.zeros(n, n_full // SCALE)
-    texel_cell = torch.arange(n * b) // SCALE
-    rows = torch.arange(n * b) // b
-    a.index_put_((rows, texel_cell), torch.full((n * b,), 1.0 / b), accumulate=True)
+    texel_cell = torch.arange(n_full) // SCALE
+    rows = torch.arange(n_full) // b
+    a.index_put_((rows, texel_cell), torch.full((n_full,), 1.0 / b), accumulate=True)
     return a
 
 
@@ -59,7 +61,7 @@ def level_count(min_side: int = 8) -> int:
     """How many mip levels ``torch_pyramid`` builds for a 2790x1260 texture."""
     n, side = 1, min(PATCH_H, PATCH_W)
     while side // 2 >= min_side:
-        side //= 2
+        side = -(-side // 2)
         n += 1
     return n
 
@@ -67,7 +69,7 @@ def level_count(min_side: int = 8) -> int:
 def grid_pyramid(tex_grid: torch.Tensor, mask_grid: torch.Tensor, needed: set[int]) -> list:
     """The renderer's premultiplied (colour x mask, mask) mip levels, built straight from the
     grid: level k of the full-res texture is its 2**k-block average (repeated 2x2 pooling
-    drops the same trailing rows), a fixed linear map of the grid cells. Levels not in
+    pads the same trailing texels), a fixed linear map of the grid cells. Levels not in
     ``needed`` stay None. Equal to ``torch_pyramid(full_res(...))`` up to float rounding."""
     x = torch.cat([tex_grid * mask_grid[None], mask_grid[None]], 0)  # (4, GRID_H, GRID_W)
     levels: list = [None] * level_count()

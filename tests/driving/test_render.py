@@ -117,3 +117,21 @@ def test_torch_twin_agrees_and_is_differentiable(quad):
     out.sum().backward()
     assert t_tex.grad is not None and float(t_tex.grad.abs().sum()) > 0
     assert choose_level(quad, (PATCH_W, PATCH_H), 10) >= (0 if quad[1, 0] - quad[0, 0] > 100 else 5)
+
+
+@pytest.mark.parametrize("shrink", [32, 64, 100])
+def test_coarse_mip_levels_keep_the_patch_where_the_homography_puts_it(shrink):
+    """A distant patch is drawn from a coarse mip level; the level must cover exactly the
+    texture (odd sides padded, not dropped), so the right-half mask's alpha mass and centroid
+    land where the homography says (the old pyramid stretched it by up to 4%)."""
+    w_t, h_t = 2790, 1260
+    tex = np.full((h_t, w_t, 3), 200, np.uint8)
+    mask = np.zeros((h_t, w_t), np.uint8)
+    mask[:, w_t // 2:] = 255
+    w, h, x0, y0 = w_t / shrink, h_t / shrink, 50.3, 40.7
+    quad = np.array([[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0 + h]])
+    assert choose_level(quad, (w_t, h_t), 99) >= 5
+    alpha = render_frame(np.zeros((160, 200, 3), np.uint8), build_pyramid(tex, mask), quad)[:, :, 0] / 200.0
+    xs = np.arange(200)[None, :] + 0.5
+    assert alpha.sum() == pytest.approx(w * h / 2, rel=0.005)
+    assert (alpha * xs).sum() / alpha.sum() == pytest.approx(x0 + 0.75 * w, abs=0.03)
