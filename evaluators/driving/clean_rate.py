@@ -27,3 +27,19 @@ def clean_detection_rates(bundle_dir: Path, model_set: Path, batch: int = 16) ->
     for name, (k, n) in totals.items():
         hits[name]["all"] = k / n if n else 0.0
     return hits
+
+
+def cached_clean_rates(out_dir: Path, bundle_dir: Path, model_set: Path, log=print) -> dict[str, dict[str, float]]:
+    """``clean_detection_rates`` kept in ``out_dir/clean_rates.json``, recomputed only when the
+    model set changed (its sha256 is stored beside the rates)."""
+    import json
+
+    from ..common.manifest import sha256_file
+
+    path = Path(out_dir) / "clean_rates.json"
+    digest = sha256_file(model_set)
+    if not path.is_file() or json.loads(path.read_text()).get("model_set_sha256") != digest:
+        log("clean-frame detection rate on the hidden scenes")
+        path.write_text(json.dumps({"model_set_sha256": digest, "rates": clean_detection_rates(bundle_dir, model_set)},
+                                   indent=1))
+    return json.loads(path.read_text())["rates"]

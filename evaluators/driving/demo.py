@@ -71,14 +71,9 @@ def build_demo(out_dir: Path, *, quick: bool = False) -> dict:
             _log(f"{arch}: {rec['epochs']}+{rec['extra_epochs']} epochs, {rec['cpu_seconds'] / 60:.1f} CPU-minutes, "
                  f"{rec['wall_seconds'] / 60:.1f} min wall")
     model_set = write_model_set(out_dir, checkpoints, cfg["imgsz"])
-    rates_path = out_dir / "clean_rates.json"
-    if not rates_path.is_file() or json.loads(rates_path.read_text()).get("model_set_sha256") != sha256_file(model_set):
-        from .clean_rate import clean_detection_rates
+    from .clean_rate import cached_clean_rates
 
-        _log("clean-frame detection rate on the hidden scenes")
-        rates = clean_detection_rates(hidden, model_set)
-        rates_path.write_text(json.dumps({"model_set_sha256": sha256_file(model_set), "rates": rates}, indent=1))
-    rates = json.loads(rates_path.read_text())["rates"]
+    rates = cached_clean_rates(out_dir, hidden, model_set, log=_log)
     for name, per in rates.items():
         flag = "ok" if per["all"] >= 0.95 else "BELOW 95%"
         _log(f"clean hidden frames with the target detected by {name}: {100 * per['all']:.1f}% ({flag})")

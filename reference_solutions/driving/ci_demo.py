@@ -16,7 +16,6 @@ import shutil
 import sys
 from pathlib import Path
 
-from evaluators.common.manifest import sha256_file
 from evaluators.driving.baselines import full_mask, noise_texture, write_baselines
 from evaluators.driving.demo import DETECTORS, write_model_set
 from evaluators.driving.scenegen.build import build_scene_bundle, example_patcher, hidden_plan, train_plan, val_plan
@@ -77,14 +76,9 @@ def build_ci_demo(out_dir: Path, cfg: dict | None = None) -> dict:
         checkpoints[arch] = train_detector(arch, data, out_dir / "models", epochs=cfg["epochs"][arch],
                                            imgsz=cfg["train_imgsz"], batch=8, seed=0)
     model_set = write_model_set(out_dir, checkpoints, cfg["imgsz"])
-    rates_path = out_dir / "clean_rates.json"
-    if not rates_path.is_file() or json.loads(rates_path.read_text()).get("model_set_sha256") != sha256_file(model_set):
-        from evaluators.driving.clean_rate import clean_detection_rates
+    from evaluators.driving.clean_rate import cached_clean_rates
 
-        _log("clean-frame detection rate on the hidden scenes")
-        rates = clean_detection_rates(hidden, model_set)
-        rates_path.write_text(json.dumps({"model_set_sha256": sha256_file(model_set), "rates": rates}, indent=1))
-    rates = json.loads(rates_path.read_text())["rates"]
+    rates = cached_clean_rates(out_dir, hidden, model_set, log=_log)
     for name, per in rates.items():
         _log(f"clean hidden frames with the target detected by {name}: {100 * per['all']:.1f}%")
     baselines = write_baselines(out_dir / "baselines")
