@@ -103,3 +103,17 @@ def order_solid(corners: np.ndarray, prev: np.ndarray | None) -> np.ndarray | Mi
         return Miss(f"the marker's sides are too alike (long/short {ratio:.2f} < 1.25) to tell the patch's top "
                     "edge, and no earlier frame fixes the corner order; use --marker aruco or checker")
     return rolls[by_shape if by_shape is not None else by_prev]
+
+
+def corners_from_lines(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
+    """Corner k = the intersection of side k-1 and side k, each side a (point, unit direction);
+    None when two neighbouring sides are (nearly) parallel."""
+    out = []
+    for k in range(4):
+        (p1, d1), (p2, d2) = lines[k - 1], lines[k]
+        m = np.array([d1, -d2]).T
+        if abs(np.linalg.det(m)) < 1e-6:
+            return None
+        s = np.linalg.solve(m, p2 - p1)
+        out.append(p1 + s[0] * d1)
+    return np.array(out)

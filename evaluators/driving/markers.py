@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .marker_fit import MarkerFit, Miss, order_solid, quad_problem
+from .marker_fit import MarkerFit, Miss, corners_from_lines, order_solid, quad_problem
 from .markers_key_edges import refine_key_quad, side_support
 
 SIDES = ("top", "right", "bottom", "left")
@@ -79,15 +79,8 @@ def _refine(corners: np.ndarray, pts: np.ndarray) -> np.ndarray:
         if (mean - centre) @ normal < 0:
             normal = -normal
         lines.append((mean + 0.5 * normal, direction))
-    out = []
-    for k in range(4):
-        (p1, d1), (p2, d2) = lines[k - 1], lines[k]
-        A = np.array([d1, -d2]).T
-        if abs(np.linalg.det(A)) < 1e-6:
-            return corners
-        s = np.linalg.solve(A, p2 - p1)
-        out.append(p1 + s[0] * d1)
-    return np.array(out)
+    out = corners_from_lines(lines)
+    return corners if out is None else out
 
 
 def fit_marker(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .marker_fit import corners_from_lines
+
 STEPS = np.arange(-5.0, 5.01, 0.25)  # px along the outward normal
 MAX_MOVE = 3.0  # px: a refined corner further than this from the outline fit is not trusted
 
@@ -96,13 +98,7 @@ def refine_key_quad(frame_bgr: np.ndarray, quad: np.ndarray, key_rgb, key_level:
             a, b = quad[k], quad[(k + 1) % 4]
             line = (a, (b - a) / max(float(np.hypot(*(b - a))), 1e-9))
         lines.append(line)
-    out = []
-    for k in range(4):
-        (p1, d1), (p2, d2) = lines[k - 1], lines[k]
-        m = np.array([d1, -d2]).T
-        if abs(np.linalg.det(m)) < 1e-6:
-            return quad
-        s = np.linalg.solve(m, p2 - p1)
-        out.append(p1 + s[0] * d1)
-    out = np.array(out)
+    out = corners_from_lines(lines)
+    if out is None:
+        return quad
     return out if np.linalg.norm(out - quad, axis=1).max() <= MAX_MOVE else quad
