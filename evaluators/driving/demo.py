@@ -18,10 +18,13 @@ from .scenegen.build import build_scene_bundle, example_patcher, hidden_plan, tr
 
 # Training runs on native-resolution 256 px crops around the targets; detection on whole
 # frames at imgsz 640 (the same pixel scale).
-FULL = {"hidden": (5, 240), "train": (24, 40), "val": 60, "epochs": {"yolov3-tiny": (12, 0), "yolov8n": (5, 10)},
-        "train_imgsz": 256, "imgsz": 640}
-QUICK = {"hidden": (1, 8), "train": (4, 8), "val": 6, "epochs": {"yolov3-tiny": (1, 0), "yolov8n": (1, 0)},
-         "train_imgsz": 128, "imgsz": 320}
+# hidden: (scenes per kind, frames); train: (scenes, frames); val: scenes, of which ``examples``
+# carry an example patch; epochs: (first run, second run from its weights) per detector;
+# name: the bundles' name prefix.
+FULL = {"name": "driving", "hidden": (5, 240), "train": (24, 40), "val": 60, "examples": 5,
+        "epochs": {"yolov3-tiny": (12, 0), "yolov8n": (5, 10)}, "train_imgsz": 256, "imgsz": 640}
+QUICK = {"name": "driving", "hidden": (1, 8), "train": (4, 8), "val": 6, "examples": 1,
+         "epochs": {"yolov3-tiny": (1, 0), "yolov8n": (1, 0)}, "train_imgsz": 128, "imgsz": 320}
 DETECTORS = (("whitebox_yolov3tiny", "yolov3-tiny", "white-box"), ("blackbox_yolov8n", "yolov8n", "black-box"))
 
 
@@ -41,23 +44,27 @@ def write_model_set(out_dir: Path, checkpoints: dict[str, Path], imgsz: int) -> 
     return path
 
 
-def build_demo(out_dir: Path, *, quick: bool = False) -> dict:
+def build_demo(out_dir: Path, *, quick: bool = False, config: dict | None = None) -> dict:
+    """``config`` (same keys as FULL) replaces the QUICK/FULL choice, e.g. the reference
+    solutions' CI-sized demo."""
     from .scenegen.train import export_yolo_dataset, train_detector
 
-    cfg = QUICK if quick else FULL
+    cfg = config or (QUICK if quick else FULL)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     n_kind, n_frames = cfg["hidden"]
     _log("hidden scenes")
-    hidden = build_scene_bundle(out_dir / "hidden", hidden_plan(n_kind, n_frames), public=False, name="driving-hidden")
+    hidden = build_scene_bundle(out_dir / "hidden", hidden_plan(n_kind, n_frames), public=False,
+                                name=f"{cfg['name']}-hidden")
     _log("public training scenes")
-    train = build_scene_bundle(out_dir / "public_train", train_plan(*cfg["train"]), public=True, name="driving-public-train")
+    train = build_scene_bundle(out_dir / "public_train", train_plan(*cfg["train"]), public=True,
+                               name=f"{cfg['name']}-public-train")
     from .baselines import full_mask
 
     example = example_patcher(noise_texture(1)[:, :, ::-1].copy(), full_mask())
     _log("public validation scenes")
-    val = build_scene_bundle(out_dir / "public_val", val_plan(cfg["val"], 1 if quick else 5), public=True,
-                             name="driving-public-val", example_patch=example)
+    val = build_scene_bundle(out_dir / "public_val", val_plan(cfg["val"], cfg["examples"]), public=True,
+                             name=f"{cfg['name']}-public-val", example_patch=example)
     data = export_yolo_dataset(train, out_dir / "yolo")
     checkpoints = {}
     for _, arch, _ in DETECTORS:
