@@ -2,8 +2,12 @@
 
 Given aligned faces in ``<dir>/<identity>/*.png``, every cross-identity pair is an impostor pair
 and every same-identity pair a genuine pair. The threshold t (cosine similarity, accept if
-sim >= t) is the smallest value accepting at most floor(FAR * n_impostor) impostor pairs; the FAR
-and TAR actually measured at t are recorded in the model set next to it.
+sim >= t) accepts at most floor(FAR * n_impostor) impostor pairs, and sits in the *middle of the
+gap* between the highest similarity it must reject and the next higher similarity of any pair,
+never on or next to a data point: a similarity that moves by float rounding on another machine
+(other CPU kernels, thread counts, a GPU) cannot cross it unless it moves by half the gap. The
+gap, the FAR and the TAR measured at t are recorded in the model set next to it. Similarities come
+from ``backends.cosine``, the function the scorer uses, in the same dtype.
 """
 from __future__ import annotations
 
@@ -18,19 +22,33 @@ import numpy as np
 from evaluators.common.errors import BundleError
 from evaluators.common.result import Progress, report
 
-from .backends import load_backend
+from .backends import cosine, load_backend
 from .models import load_face_model_specs, write_model_set
 
 
 def threshold_at_far(impostor: np.ndarray, genuine: np.ndarray, far: float) -> dict[str, Any]:
+    """Threshold accepting at most floor(far * n_impostor) impostor pairs, in the middle of a gap.
+
+    impostor, genuine: 1-D arrays of cosine similarities (from ``backends.cosine``).
+    With impostors sorted high to low, imp[k] (k = floor(far * n)) is the highest similarity that
+    must be rejected; the threshold is the midpoint between it and the next higher similarity
+    of any pair (impostor or genuine), or between it and 1.0 (the largest cosine) when none is
+    higher. Returns {"threshold", "gap": {"below", "above", "width"}, "far_target", "far", "tar",
+    "impostor_pairs", "genuine_pairs"}. Raises ValueError for far outside [0, 1) or no impostors.
+    """
     imp = np.sort(np.asarray(impostor, np.float64))[::-1]
     if not 0.0 <= far < 1.0 or len(imp) == 0:
         raise ValueError("need 0 <= far < 1 and at least one impostor pair")
-    k = int(math.floor(far * len(imp)))  # impostor pairs we may accept
-    t = float(np.nextafter(imp[k], np.inf))  # strictly above the (k+1)-th highest impostor
     gen = np.asarray(genuine, np.float64)
+    k = int(math.floor(far * len(imp)))  # impostor pairs we may accept
+    below = float(imp[k])
+    everything = np.concatenate([imp, gen])
+    higher = everything[everything > below]
+    above = float(higher.min()) if len(higher) else max(1.0, below)
+    t = below + (above - below) / 2 if above > below else float(np.nextafter(below, np.inf))
     return {
         "threshold": t,
+        "gap": {"below": below, "above": above, "width": above - below},
         "far_target": far,
         "far": float(np.mean(imp >= t)),
         "tar": float(np.mean(gen >= t)) if len(gen) else None,
@@ -58,11 +76,12 @@ def load_identity_faces(faces_dir: str | Path) -> tuple[np.ndarray, list[str]]:
 
 
 def pair_similarities(emb: np.ndarray, ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    sims = emb.astype(np.float64) @ emb.astype(np.float64).T
+    """(impostor, genuine) similarities of every pair of rows of ``emb`` (N x D float32), computed
+    by ``backends.cosine``, the scorer's function, so calibration and scoring round alike."""
     lab = np.asarray(ids)
     iu = np.triu_indices(len(ids), k=1)
     same = lab[iu[0]] == lab[iu[1]]
-    s = sims[iu]
+    s = cosine(emb[iu[0]], emb[iu[1]])
     return s[~same], s[same]
 
 

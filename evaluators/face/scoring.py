@@ -19,7 +19,7 @@ from .perturbation import check_budget, perturbation_mask
 from .settings import FaceSettings, parse_settings
 from .upload import decode_face, read_upload
 
-SCORER_VERSION = "face-1.0"
+SCORER_VERSION = "face-1.1"  # 1.1: thresholds calibrated in the middle of a gap; margins and near-threshold counts
 _MODELS: dict[tuple[str, float], list[FaceBackend]] = {}
 
 
@@ -100,7 +100,8 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     valid_ids = [r["id"] for r in records if r["valid"]]
     adv = np.stack([images[i] for i in valid_ids]) if valid_ids else None
     by_id = {r["id"]: r for r in records}
-    columns, t_inf, t_score, computed = {}, 0.0, 0.0, {}
+    columns, t_inf, t_score, computed, near = {}, 0.0, 0.0, {}, {}
+    eps = cfg.near_threshold_epsilon
     for k, model in enumerate(models):
         report(progress, f"inference {model.name}", 10 + 85 * k / len(models))
         hits = 0
@@ -111,12 +112,18 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
             t_inf += time.perf_counter() - t
             t = time.perf_counter()
             sims = cosine(e_adv, e_tgt)
-            ok = sims >= float(model.threshold)
-            for pid, s, v in zip(valid_ids, sims, ok):
-                by_id[pid].setdefault("models", {})[model.name] = {"similarity": round(float(s), 6), "verified": bool(v)}
+            thr = float(model.threshold)
+            ok = sims >= thr
+            margins = sims - thr
+            fragile = np.abs(margins) < eps
+            for pid, s, v, m, f in zip(valid_ids, sims, ok, margins, fragile):
+                by_id[pid].setdefault("models", {})[model.name] = {
+                    "similarity": round(float(s), 6), "margin": float(m), "verified": bool(v), "near_threshold": bool(f)}
             hits = int(ok.sum())
+            near[model.name] = int(fragile.sum())
             t_score += time.perf_counter() - t
         columns[f"model:{model.name}"] = hits / bundle.n_pairs
+        near.setdefault(model.name, 0)
     total = sum(columns.values()) / len(models)
     timings.update(inference=t_inf, scoring=t_score)
     invalid = [r for r in records if not r["valid"]]
@@ -127,6 +134,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
         details={"n_pairs": bundle.n_pairs, "n_valid": len(valid_ids), "n_invalid": len(invalid),
                  "n_missing": sum(1 for r in invalid if r["reason"].endswith("missing from the zip")),
                  "thresholds": {m.name: float(m.threshold) for m in models},
+                 "near_threshold": near, "near_threshold_epsilon": eps,
                  "connectivity": cfg.connectivity, "max_components": cfg.max_components,
                  "max_pixels": cfg.max_pixels, "target_embeddings_computed": computed, "samples": records},
         timings=timings,

@@ -12,6 +12,10 @@ Keys (all optional except ``model_set``):
 - ``cache_dir`` (optional path): where target embeddings are cached; default
   ``$AISC_FACE_CACHE`` or ``var/cache/face`` in the repository.
 - ``batch_size`` (default 32): images per inference batch.
+- ``near_threshold_epsilon`` (default 0.001, cosine units): a decision with
+  |similarity - threshold| below this is *near the threshold*: it is counted per model in the
+  result (``near_threshold``) because float rounding on another worker could flip it
+  (README, "Reproducibility").
 """
 from __future__ import annotations
 
@@ -25,8 +29,9 @@ from evaluators.common.errors import BundleError
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KNOWN_KEYS = {
     "model_set", "connectivity", "max_components", "max_pixels", "n_pairs",
-    "max_upload_bytes", "max_entry_bytes", "cache_dir", "batch_size",
+    "max_upload_bytes", "max_entry_bytes", "cache_dir", "batch_size", "near_threshold_epsilon",
 }
+NEAR_THRESHOLD_EPSILON = 1e-3
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class FaceSettings:
     max_entry_bytes: int = 256 * 1024
     cache_dir: Path = REPO_ROOT / "var" / "cache" / "face"
     batch_size: int = 32
+    near_threshold_epsilon: float = NEAR_THRESHOLD_EPSILON
 
     def upload_cap(self, n_pairs: int) -> int:
         return self.max_upload_bytes or (64 * 1024 * n_pairs + (1 << 20))
@@ -66,6 +72,9 @@ def parse_settings(settings: dict | None, *, need_model_set: bool = True) -> Fac
     conn = s.get("connectivity", 8)
     if conn not in (4, 8):
         raise BundleError(f"face settings: connectivity={conn!r} must be 4 or 8")
+    eps = s.get("near_threshold_epsilon", NEAR_THRESHOLD_EPSILON)
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps <= 0.5:
+        raise BundleError(f"face settings: near_threshold_epsilon={eps!r} must be a number in [0, 0.5]")
     cache = s.get("cache_dir") or os.environ.get("AISC_FACE_CACHE") or REPO_ROOT / "var" / "cache" / "face"
     return FaceSettings(
         model_set=Path(ms) if ms else None,
@@ -77,4 +86,5 @@ def parse_settings(settings: dict | None, *, need_model_set: bool = True) -> Fac
         max_entry_bytes=_int(s, "max_entry_bytes", 256 * 1024, 1024, 64 << 20),
         cache_dir=Path(cache),
         batch_size=_int(s, "batch_size", 32, 1, 4096),
+        near_threshold_epsilon=float(eps),
     )

@@ -13,12 +13,33 @@ def test_threshold_accepts_at_most_far_of_impostors():
     imp = np.linspace(0.0, 0.99, 100)  # 100 impostor pairs
     gen = np.array([0.5, 0.95, 0.985, 0.999])
     cal = threshold_at_far(imp, gen, 0.02)  # may accept 2
-    assert 0.97 < cal["threshold"] <= 0.97 + 1e-9  # just above the third-highest impostor
+    # the middle of the gap between the third-highest impostor (0.97, rejected) and the next
+    # higher similarity (0.98), not one ULP above a data point
+    assert cal["threshold"] == pytest.approx(0.975)
+    assert cal["gap"] == pytest.approx({"below": 0.97, "above": 0.98, "width": 0.01})
     assert cal["far"] == 0.02 and cal["tar"] == 0.5  # 0.99 and 0.98 accepted; 0.97 is not
-    cal0 = threshold_at_far(imp, gen, 0.0)
-    assert cal0["threshold"] > 0.99 and cal0["far"] == 0.0 and cal0["tar"] == 0.25
+    cal0 = threshold_at_far(imp, gen, 0.0)  # gap between the top impostor and a genuine pair above it
+    assert cal0["threshold"] == pytest.approx((0.99 + 0.999) / 2) and cal0["far"] == 0.0 and cal0["tar"] == 0.25
+    top = threshold_at_far(imp, np.array([0.5]), 0.0)  # nothing above the top impostor: up to 1.0
+    assert top["threshold"] == pytest.approx(0.995) and top["tar"] == 0.0
     with pytest.raises(ValueError):
         threshold_at_far(imp, gen, 1.0)
+
+
+def test_threshold_survives_rounding_of_every_similarity():
+    """Ties and float noise: moving every similarity by up to a quarter of the recorded gap
+    changes no decision (the property that makes a score machine-independent)."""
+    rng = np.random.default_rng(0)
+    imp = np.round(rng.uniform(-0.2, 0.6, 400), 3)  # rounded: many ties
+    gen = np.round(rng.uniform(0.4, 0.9, 60), 3)
+    cal = threshold_at_far(imp, gen, 0.01)
+    t, width = cal["threshold"], cal["gap"]["width"]
+    assert width > 0 and cal["gap"]["below"] < t < cal["gap"]["above"]
+    assert np.mean(imp >= t) <= 0.01
+    for _ in range(20):
+        jitter = rng.uniform(-width / 4, width / 4, imp.size + gen.size)
+        moved = np.concatenate([imp, gen]) + jitter
+        assert np.array_equal(moved >= t, np.concatenate([imp, gen]) >= t)
 
 
 def test_parse_lfw_pairs(tmp_path):

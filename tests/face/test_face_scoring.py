@@ -60,6 +60,30 @@ def test_naive_patch_is_within_budget_and_score_is_deterministic(face_demo, phas
     assert c.details["n_valid"] == 6
 
 
+def test_margins_and_near_threshold_counts(face_demo, phase):
+    """Every decision carries its margin to the threshold; decisions within the phase's epsilon
+    are counted per model, so organizers see the ones another worker's rounding could flip."""
+    bundle_dir, settings = phase
+    z = Path(face_demo["baselines"]["naive_patch"])
+    res = score(z, bundle_dir, settings)
+    thr = res.details["thresholds"]
+    assert res.details["near_threshold_epsilon"] == 1e-3
+    for rec in res.details["samples"]:
+        for name, m in rec["models"].items():
+            assert m["margin"] == pytest.approx(m["similarity"] - thr[name], abs=1e-6)
+            assert m["verified"] == (m["margin"] >= 0)
+            assert m["near_threshold"] == (abs(m["margin"]) < 1e-3)
+    smallest = min(abs(m["margin"]) for rec in res.details["samples"] for m in rec["models"].values())
+    # an epsilon just above the smallest margin flags exactly the decisions inside it
+    wide = score(z, bundle_dir, dict(settings, near_threshold_epsilon=smallest * 1.5 + 1e-9))
+    assert sum(wide.details["near_threshold"].values()) >= 1
+    assert wide.score == res.score  # counting changes no decision
+    none = score(z, bundle_dir, dict(settings, near_threshold_epsilon=0))
+    assert set(none.details["near_threshold"].values()) == {0}
+    with pytest.raises(Exception, match="near_threshold_epsilon"):
+        score(z, bundle_dir, dict(settings, near_threshold_epsilon="x"))
+
+
 def test_cli_prints_columns_and_writes_result(face_demo, phase, tmp_path):
     bundle_dir, settings = phase
     out = tmp_path / "result.json"

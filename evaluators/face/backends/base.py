@@ -24,8 +24,16 @@ def l2_normalize(x: np.ndarray) -> np.ndarray:
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise cosine similarity of two L2-normalised N x D arrays."""
-    return np.einsum("ij,ij->i", a.astype(np.float64), b.astype(np.float64))
+    """Row-wise cosine similarity of two L2-normalised N x D float32 arrays -> N float64.
+
+    The one similarity function of the face track: calibration (``calibrate.pair_similarities``)
+    and scoring both call it, so a threshold and the similarities it is compared with are
+    rounded the same way. Inputs are rounded to float32 first; every float32 x float32 product is
+    exact in float64, so only the order of the float64 sum can differ between machines (~1e-16).
+    """
+    a64 = np.asarray(a, np.float32).astype(np.float64)
+    b64 = np.asarray(b, np.float32).astype(np.float64)
+    return np.einsum("ij,ij->i", a64, b64)
 
 
 class FaceBackend(ABC):
