@@ -17,7 +17,9 @@ from .scoring import combine
 from .settings import parse_settings
 from .submission import area_term, count_regions, load_patch
 
-SCORER_VERSION = "driving-1.1"  # 1.1: coarse mip levels no longer drop odd rows/columns (patch stretch)
+# 1.1: coarse mip levels no longer drop odd rows/columns (patch stretch). Counting the frames near
+# the confidence threshold (details.near_threshold) changes no decision, so no new version.
+SCORER_VERSION = "driving-1.1"
 TRACK = "driving"
 SHOTS_PER_SCENE = 3
 BATCH = 16
@@ -35,28 +37,32 @@ def _void(reason: str, regions: int, area: float, timings: dict[str, float]) -> 
 
 
 def _score_scene(
-    scene: Scene, pyramid, detectors: list[Detector], shots_at: set[int], on_batch
-) -> tuple[dict[str, np.ndarray], list, float, float]:
-    """Returns (counts per model, picture shots, render seconds, inference seconds)."""
+    scene: Scene, pyramid, detectors: list[Detector], shots_at: set[int], on_batch, eps: float
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list, float, float]:
+    """Returns (target detections per model and frame, each frame's margin to the model's
+    confidence threshold, picture shots, render seconds, inference seconds)."""
     n = len(scene)
     counts = {d.name: np.zeros(n, np.int32) for d in detectors}
+    margins = {d.name: np.full(n, np.inf) for d in detectors}
+    conf = {d.name: d.conf for d in detectors}
     shots, t_render, t_infer = [], 0.0, 0.0
     for start in range(0, n, BATCH):
         idx = list(range(start, min(n, start + BATCH)))
         t0 = time.perf_counter()
         frames = [render_frame(scene.frame(i), pyramid, scene.quads[i], scene.shading_at(i), scene.occluder_at(i)) for i in idx]
         t1 = time.perf_counter()
-        per_model = {d.name: d.detect(frames) for d in detectors}
+        per_model = {d.name: d.detect(frames, below=eps) for d in detectors}
         t_infer += time.perf_counter() - t1
         t_render += t1 - t0
         for name, dets in per_model.items():
             for i, det in zip(idx, dets):
-                counts[name][i] = det.count(scene.targets)
+                counts[name][i] = det.count(scene.targets, conf[name])
+                margins[name][i] = det.margin(scene.targets, conf[name])
         for k, i in enumerate(idx):
             if i in shots_at:
-                shots.append((i, frames[k], {name: per_model[name][k] for name in per_model}))
+                shots.append((i, frames[k], {name: per_model[name][k].above(conf[name]) for name in per_model}))
         on_batch(len(idx))
-    return counts, shots, t_render, t_infer
+    return counts, margins, shots, t_render, t_infer
 
 
 def score(
@@ -94,13 +100,20 @@ def score(
         report(progress, "inference", 5 + 90 * done[0] / total)
 
     counts: dict[str, dict[str, np.ndarray]] = {d.name: {} for d in detectors}
+    near: dict[str, dict[str, int]] = {d.name: {} for d in detectors}
+    near_frames: dict[str, dict[str, list[int]]] = {d.name: {} for d in detectors}
+    closest: dict[str, float] = {d.name: float("inf") for d in detectors}
+    eps = s.near_threshold_epsilon
     shots: dict[str, list] = {}
     timings["render"] = timings["inference"] = 0.0
     for sc in scenes:
         picks = {int(round(x)) for x in np.linspace(0, len(sc) - 1, SHOTS_PER_SCENE)}
-        c, sh, tr, ti = _score_scene(sc, pyramid, detectors, picks, on_batch)
+        c, margins, sh, tr, ti = _score_scene(sc, pyramid, detectors, picks, on_batch, eps)
         for name, arr in c.items():
             counts[name][sc.name] = arr
+            near_frames[name][sc.name] = np.flatnonzero(margins[name] < eps).tolist()
+            near[name][sc.name] = len(near_frames[name][sc.name])
+            closest[name] = min(closest[name], float(margins[name].min(initial=np.inf)))
         shots[sc.name] = sh
         timings["render"] += tr
         timings["inference"] += ti
@@ -111,6 +124,8 @@ def score(
         "regions": regions, "frames": total, "scenes": [sc.name for sc in scenes],
         "counts": {m: {k: v.tolist() for k, v in per.items()} for m, per in counts.items()},
         "thresholds": {d.name: {"conf": d.conf, "iou": d.iou} for d in detectors},
+        "near_threshold": near, "near_threshold_frames": near_frames, "near_threshold_epsilon": eps,
+        "smallest_margin": {m: (None if v == float("inf") else v) for m, v in closest.items()},
     })
     artifacts: dict[str, str] = {}
     if workdir is not None and s.pictures:

@@ -8,6 +8,10 @@ Keys:
 - ``final_mix`` (absent): {scene kind: weight}, e.g. {"truck": 0.8, "mannequin": 0.2}.
 - ``kinds`` (absent = all): score only scenes of these kinds, e.g. ["truck"].
 - ``max_upload_bytes`` (64 MiB), ``pictures`` (true): write result pictures into workdir.
+- ``near_threshold_epsilon`` (0.001, confidence units): a frame whose decision rests on a target
+  detection with |confidence - conf| below this is *near the threshold*; such frames are counted
+  per model and scene in the result (``near_threshold``), since float rounding on another worker
+  could flip them (README, "Reproducibility").
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ class DrivingSettings:
     kinds: list[str] | None = None
     max_upload_bytes: int = 64 << 20
     pictures: bool = True
+    near_threshold_epsilon: float = 1e-3
 
 
 def parse_settings(raw: dict[str, Any] | None) -> DrivingSettings:
@@ -43,6 +48,9 @@ def parse_settings(raw: dict[str, Any] | None) -> DrivingSettings:
         bad = [k for k in kinds if k not in SCENE_KINDS]
         if bad:
             raise BundleError(f"driving settings: unknown scene kinds {bad}; kinds are {sorted(SCENE_KINDS)}")
+    eps = s.near_threshold_epsilon
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps <= 0.5:
+        raise BundleError(f"driving settings: near_threshold_epsilon={eps!r} must be a number in [0, 0.5]")
     if s.final_mix and any(float(w) < 0 for w in s.final_mix.values()):
         raise BundleError("driving settings: final_mix weights must be >= 0")
     return s

@@ -37,7 +37,7 @@ def test_yolov8_layout_decodes_boxes_back_to_frame_pixels(tmp_path):
     out[:, 0] = [100, 140, 40, 60, 0.1, 0.9, 0.0]  # a car at (80..120, 110..170) in the canvas
     out[:, 1] = [102, 141, 40, 60, 0.1, 0.8, 0.0]  # duplicate: suppressed by NMS
     out[:, 2] = [200, 200, 10, 10, 0.2, 0.1, 0.3]  # below the threshold
-    boxes, scores, cls = det._decode(out)
+    boxes, scores, cls = det._decode(out, det.conf)
     assert len(boxes) == 2 and list(cls) == [1, 1]
     from evaluators.driving.detectors.base import nms_per_class
 

@@ -19,7 +19,7 @@ class ScriptedDetector(Detector):
         self.name, self.script, self.order, self.calls = name, script, list(order), 0
         self.batch_size = 4
 
-    def detect_batch(self, frames):
+    def detect_batch(self, frames, min_conf):
         out = []
         for frame in frames:
             scene, i = self.order[self.calls]
@@ -114,3 +114,41 @@ def test_bad_settings_are_an_infra_error(tiny_bundle, patch_file):
 
     with pytest.raises(BundleError, match="unknown keys"):
         driving_score(patch_file, tiny_bundle, {"model_set": "x", "area_wieght": 0.2})
+
+
+class ConfidenceDetector(Detector):
+    """One truck detection per frame at ``scores[frame]``; honours the floor it is asked for,
+    as the real backends do."""
+
+    def __init__(self, scores, conf=0.25):
+        self.name, self.scores, self.conf, self.calls, self.batch_size = "conf", list(scores), conf, 0, 4
+
+    def detect_batch(self, frames, min_conf):
+        out = []
+        for _ in frames:
+            s = self.scores[self.calls]
+            self.calls += 1
+            keep = s >= min_conf
+            out.append(Detections(np.array([[10, 10, 50, 50]] * keep, np.float32).reshape(-1, 4),
+                                  np.array([s] * keep, np.float32), ["truck"] * keep))
+        return out
+
+
+def test_frames_near_the_confidence_threshold_are_counted(tiny_bundle, patch_file, monkeypatch):
+    """Frames whose best target detection lies within epsilon of ``conf`` are counted per
+    model and scene; the decision itself (score >= conf) does not change."""
+    scores = [0.2495, 0.2505, 0.9, 0.1, 0.2485, 0.26]  # 6 truck frames
+    monkeypatch.setattr(scorer_module, "load_detectors", lambda _: [ConfidenceDetector(scores)])
+    settings = {"model_set": "x", "kinds": ["truck"], "area_weight": 0.0}
+    res = driving_score(patch_file, tiny_bundle, settings)
+    assert res.details["counts"]["conf"]["truck_01"] == [0, 1, 1, 0, 0, 1]
+    assert res.score == pytest.approx(3 / 6)
+    assert res.details["near_threshold_epsilon"] == 1e-3
+    assert res.details["near_threshold"] == {"conf": {"truck_01": 2}}  # 0.2495 and 0.2505
+    assert res.details["smallest_margin"]["conf"] == pytest.approx(0.0005, abs=1e-6)
+    monkeypatch.setattr(scorer_module, "load_detectors", lambda _: [ConfidenceDetector(scores)])
+    wide = driving_score(patch_file, tiny_bundle, dict(settings, near_threshold_epsilon=0.02))
+    assert wide.details["near_threshold"] == {"conf": {"truck_01": 4}}  # + 0.2485 and 0.26
+    assert wide.score == res.score
+    with pytest.raises(Exception, match="near_threshold_epsilon"):
+        driving_score(patch_file, tiny_bundle, dict(settings, near_threshold_epsilon=-1))

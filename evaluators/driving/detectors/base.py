@@ -31,9 +31,24 @@ class Detections:
     scores: np.ndarray = field(default_factory=lambda: np.zeros((0,), np.float32))
     labels: list[str] = field(default_factory=list)
 
-    def count(self, classes: Sequence[str]) -> int:
+    def count(self, classes: Sequence[str], min_score: float = 0.0) -> int:
+        """Detections of ``classes`` scoring at least ``min_score`` (the model's ``conf``)."""
         wanted = set(classes)
-        return sum(1 for name in self.labels if name in wanted)
+        return sum(1 for name, s in zip(self.labels, self.scores) if name in wanted and s >= min_score)
+
+    def margin(self, classes: Sequence[str], threshold: float) -> float:
+        """|top score - threshold| over the detections of ``classes`` (inf when there are none).
+
+        A frame counts as detected when its best target detection reaches the threshold, so
+        this is how far the frame's decision is from flipping under float rounding."""
+        wanted = set(classes)
+        top = max((float(s) for name, s in zip(self.labels, self.scores) if name in wanted), default=None)
+        return float("inf") if top is None else abs(top - threshold)
+
+    def above(self, min_score: float) -> "Detections":
+        """The detections scoring at least ``min_score``."""
+        keep = [i for i, s in enumerate(self.scores) if s >= min_score]
+        return Detections(self.boxes[keep], self.scores[keep], [self.labels[i] for i in keep])
 
     def select(self, classes: Sequence[str]) -> "Detections":
         keep = [i for i, name in enumerate(self.labels) if name in set(classes)]
@@ -41,20 +56,27 @@ class Detections:
 
 
 class Detector:
-    """Base class: ``detect(frames)`` -> one Detections per frame."""
+    """Base class: ``detect(frames)`` -> one Detections per frame.
+
+    ``detect(frames, below=e)`` also returns detections scoring in [conf - e, conf), so that a
+    caller can see decisions near the threshold; NMS is greedy in score order, so the
+    detections at or above ``conf`` are the same either way. Count with
+    ``Detections.count(classes, detector.conf)``.
+    """
 
     name: str = "detector"
     conf: float = 0.25
     iou: float = 0.45
     batch_size: int = 8
 
-    def detect_batch(self, frames: Sequence[np.ndarray]) -> list[Detections]:
+    def detect_batch(self, frames: Sequence[np.ndarray], min_conf: float) -> list[Detections]:
         raise NotImplementedError
 
-    def detect(self, frames: Sequence[np.ndarray]) -> list[Detections]:
+    def detect(self, frames: Sequence[np.ndarray], below: float = 0.0) -> list[Detections]:
+        min_conf = max(0.0, self.conf - below)
         out: list[Detections] = []
         for i in range(0, len(frames), self.batch_size):
-            out.extend(self.detect_batch(frames[i : i + self.batch_size]))
+            out.extend(self.detect_batch(frames[i : i + self.batch_size], min_conf))
         return out
 
 

@@ -80,7 +80,7 @@ class OnnxDetector(Detector):
             self._grids[n] = (grid, stride)
         return self._grids[n]
 
-    def _decode(self, out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _decode(self, out: np.ndarray, min_conf: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One image's raw output -> (boxes xyxy in input pixels, scores, class ids)."""
         if self.layout == "yolov8":
             out = out.T  # (N, 4+nc)
@@ -93,10 +93,10 @@ class OnnxDetector(Detector):
                 box[:, 2:4] = np.exp(np.clip(box[:, 2:4], -20, 20)) * stride
         cls = cls_scores.argmax(1)
         scores = cls_scores[np.arange(len(cls)), cls]
-        keep = scores >= self.conf
+        keep = scores >= min_conf
         return cxcywh_to_xyxy(box[keep]), scores[keep], cls[keep]
 
-    def detect_batch(self, frames: Sequence[np.ndarray]) -> list[Detections]:
+    def detect_batch(self, frames: Sequence[np.ndarray], min_conf: float) -> list[Detections]:
         prepped = [self._prep(f) for f in frames]
         if self.fixed_batch == 1:
             outs = [self.session.run(None, {self.input_name: p[0][None]})[0][0] for p in prepped]
@@ -104,7 +104,7 @@ class OnnxDetector(Detector):
             outs = list(self.session.run(None, {self.input_name: np.stack([p[0] for p in prepped])})[0])
         result = []
         for out, (_, r, (dx, dy)), frame in zip(outs, prepped, frames):
-            boxes, scores, cls = self._decode(np.asarray(out, np.float32))
+            boxes, scores, cls = self._decode(np.asarray(out, np.float32), min_conf)
             keep = nms_per_class(boxes, scores, cls, self.iou)
             boxes = boxes[keep]
             boxes[:, [0, 2]] = np.clip((boxes[:, [0, 2]] - dx) / r, 0, frame.shape[1])

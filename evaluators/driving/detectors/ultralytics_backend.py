@@ -45,9 +45,9 @@ class UltralyticsDetector(Detector):
         """The underlying torch module (white-box access for attacks)."""
         return self.model.model
 
-    def detect_batch(self, frames: Sequence[np.ndarray]) -> list[Detections]:
+    def detect_batch(self, frames: Sequence[np.ndarray], min_conf: float) -> list[Detections]:
         results = self.model.predict(
-            list(frames), imgsz=self.imgsz, conf=self.conf, iou=self.iou, device="cpu",
+            list(frames), imgsz=self.imgsz, conf=min_conf, iou=self.iou, device="cpu",
             verbose=False, batch=len(frames),
         )
         out = []
