@@ -53,6 +53,36 @@ def read_header(data: bytes) -> PngHeader:
     return PngHeader(width, height, bit_depth, color_type)
 
 
+def check_header(
+    data: bytes,
+    *,
+    max_pixels: int,
+    expect_size: tuple[int, int] | None = None,
+    allowed_modes: tuple[str, ...] = ("RGB",),
+    bit_depth: int = 8,
+) -> PngHeader:
+    """Everything that can be refused from the signature and IHDR alone, most specific first:
+    not a PNG, wrong size (``expect_size`` is (width, height)), too many pixels (a
+    decompression bomb), wrong bit depth, wrong colour type. Raises ValueError."""
+    hdr = read_header(data)
+    if expect_size is not None and (hdr.width, hdr.height) != tuple(expect_size):
+        huge = hdr.width * hdr.height > 16 * max_pixels  # far beyond a near miss such as 112x113
+        raise ValueError(
+            f"is {hdr.width}x{hdr.height}; it must be {expect_size[0]}x{expect_size[1]} pixels"
+            + (" (as declared it is also too large to decode: possible decompression bomb)" if huge else "")
+        )
+    if hdr.width * hdr.height > max_pixels:
+        raise ValueError(
+            f"declares {hdr.width}x{hdr.height} pixels, more than the limit of {max_pixels} "
+            "(possible decompression bomb)"
+        )
+    if hdr.bit_depth != bit_depth:
+        raise ValueError(f"is {hdr.bit_depth}-bit per channel; it must be {bit_depth}-bit")
+    if hdr.mode not in allowed_modes:
+        raise ValueError(f"is {hdr.mode}; it must be {' or '.join(allowed_modes)}")
+    return hdr
+
+
 def decode_png(
     data: bytes,
     *,
@@ -61,38 +91,25 @@ def decode_png(
     allowed_modes: tuple[str, ...] = ("RGB",),
     bit_depth: int = 8,
 ) -> tuple[np.ndarray, PngHeader]:
-    """Check the header, then decode. Returns (array HxWxC uint8, header).
+    """Check the header (``check_header``), then decode. Returns (array HxWxC uint8, header).
 
     ``expect_size`` is (width, height). ``allowed_modes`` are names from COLOR_TYPES.
     """
-    from PIL import Image
+    from PIL import PngImagePlugin
 
-    hdr = read_header(data)
-    if hdr.width * hdr.height > max_pixels:
-        raise ValueError(
-            f"declares {hdr.width}x{hdr.height} pixels, more than the limit of {max_pixels} "
-            "(possible decompression bomb)"
-        )
-    if expect_size is not None and (hdr.width, hdr.height) != tuple(expect_size):
-        raise ValueError(
-            f"is {hdr.width}x{hdr.height}; it must be {expect_size[0]}x{expect_size[1]} pixels"
-        )
-    if hdr.bit_depth != bit_depth:
-        raise ValueError(f"is {hdr.bit_depth}-bit per channel; it must be {bit_depth}-bit")
-    if hdr.mode not in allowed_modes:
-        raise ValueError(f"is {hdr.mode}; it must be {' or '.join(allowed_modes)}")
-    old = Image.MAX_IMAGE_PIXELS
+    hdr = check_header(data, max_pixels=max_pixels, expect_size=expect_size, allowed_modes=allowed_modes,
+                       bit_depth=bit_depth)
+    # The PNG decoder class itself, not ``Image.open``: the header check above already bounds the
+    # pixel count (so no process-wide MAX_IMAGE_PIXELS is touched), and Ultralytics replaces
+    # ``Image.open`` with a wrapper that tries to install a HEIF plugin on unknown input.
     try:
-        Image.MAX_IMAGE_PIXELS = max_pixels
-        with Image.open(io.BytesIO(data), formats=["PNG"]) as im:
+        with PngImagePlugin.PngImageFile(io.BytesIO(data)) as im:
             im.load()
             arr = np.asarray(im)
-    except Image.DecompressionBombError as e:  # pragma: no cover - header check comes first
-        raise ValueError(f"is too large to decode ({e})") from e
-    except (OSError, SyntaxError, struct.error, zlib.error) as e:
-        raise ValueError(f"could not be decoded as PNG ({e})") from e
-    finally:
-        Image.MAX_IMAGE_PIXELS = old
+    except MemoryError as e:
+        raise ValueError("is too large to decode") from e
+    except Exception as e:  # noqa: BLE001 - any failure of the decoder on untrusted bytes is a bad file
+        raise ValueError(f"could not be decoded as PNG ({type(e).__name__}: {e})") from e
     if arr.ndim == 2:
         arr = arr[:, :, None]
     if arr.shape[:2] != (hdr.height, hdr.width) or arr.shape[2] != CHANNELS[hdr.color_type]:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import platform
 import tarfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -41,14 +42,17 @@ def _read_json(tar: tarfile.TarFile, member: tarfile.TarInfo, what: str):
     """Return (parsed JSON, raw bytes) of a small member."""
     if member.size > MAX_JSON_BYTES:
         raise SubmissionRejected(f"image archive: {what} is {member.size} bytes, too large to be an image {what}")
-    f = tar.extractfile(member)
-    if f is None:
+    try:
+        f = tar.extractfile(member)
+        raw = f.read() if f is not None else None
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
+        raise SubmissionRejected(f"image archive: {what} could not be read: the archive is corrupt ({e})") from e
+    if raw is None:
         raise SubmissionRejected(f"image archive: {what} is not a regular file")
-    raw = f.read()
     try:
         return json.loads(raw), raw
-    except ValueError as e:
-        raise SubmissionRejected(f"image archive: {what} is not valid JSON ({e})") from e
+    except (ValueError, RecursionError) as e:
+        raise SubmissionRejected(f"image archive: {what} is not valid JSON ({str(e)[:200]})") from e
 
 
 def _members(tar: tarfile.TarFile, uncompressed_cap: int) -> dict[str, tarfile.TarInfo]:
@@ -81,12 +85,12 @@ def check_image_archive(path: str | Path, *, max_bytes: int, arch: str | None = 
     hint = "upload the output of `docker save IMAGE -o image.tar`"
     try:
         tar = tarfile.open(p, mode="r:*")
-    except (tarfile.TarError, OSError, EOFError) as e:
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
         raise SubmissionRejected(f"image archive is not a tar file; {hint}") from e
     with tar:
         try:
             members = _members(tar, 4 * max_bytes)
-        except (tarfile.TarError, OSError, EOFError) as e:
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
             raise SubmissionRejected(f"image archive is a corrupt tar file ({e}); {hint}") from e
         if "manifest.json" not in members:
             raise SubmissionRejected(f"image archive has no manifest.json, so it is not a docker image; {hint}")
@@ -118,10 +122,15 @@ def check_image_archive(path: str | Path, *, max_bytes: int, arch: str | None = 
             f"rebuild with `docker build --platform linux/{want_arch}`"
         )
     run = config.get("config") or {}
+    if not isinstance(run, dict):
+        raise SubmissionRejected("image archive: the image config's 'config' is not a JSON object; rebuild the image")
     entrypoint = run.get("Entrypoint") or []
     if not entrypoint:
         raise SubmissionRejected(
             'image has no ENTRYPOINT; add one to your Dockerfile, e.g. ENTRYPOINT ["python3", "/app/infer.py"]'
         )
-    tags = entry.get("RepoTags") or []
-    return ImageInfo(digest, got_arch, got_os, list(entrypoint), list(run.get("Cmd") or []), list(tags), size)
+    cmd, tags = run.get("Cmd") or [], entry.get("RepoTags") or []
+    for what, value in (("Entrypoint", entrypoint), ("Cmd", cmd), ("RepoTags", tags)):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SubmissionRejected(f"image archive: {what} is not a list of strings; rebuild the image")
+    return ImageInfo(digest, got_arch, got_os, list(entrypoint), list(cmd), list(tags), size)

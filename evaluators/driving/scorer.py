@@ -141,6 +141,6 @@ def score(
         timings["pictures"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     report(progress, "done", 100)
-    messages = [f"mask: {regions} region(s), covers {100 * (1 - area):.2f}% of the texture"]
+    messages = patch.notes + [f"mask: {regions} region(s), covers {100 * (1 - area):.2f}% of the texture"]
     return Result(TRACK, SCORER_VERSION, outcome.score, columns=outcome.columns, valid=True,
                   messages=messages, details=details, artifacts=artifacts, timings=timings)

@@ -11,15 +11,14 @@ failure raises ``SubmissionRejected`` with a message that says what to fix.
 """
 from __future__ import annotations
 
-import io
-import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..common.archive import read_zip
 from ..common.errors import SubmissionRejected
-from ..common.safe_png import decode_png, read_header
+from ..common.safe_png import check_header, decode_png
 
 PATCH_W, PATCH_H = 2790, 1260
 MAX_PIXELS = PATCH_W * PATCH_H
@@ -34,14 +33,11 @@ FORMAT_HELP = (
 class Patch:
     texture: np.ndarray  # HxWx3 uint8, RGB
     mask: np.ndarray  # HxW bool
+    notes: list[str] = field(default_factory=list)  # what the archive reader skipped
 
     @property
     def texture_bgr(self) -> np.ndarray:
         return np.ascontiguousarray(self.texture[:, :, ::-1])
-
-    @property
-    def mask_u8(self) -> np.ndarray:
-        return self.mask.astype(np.uint8) * 255
 
 
 def _read_upload(path: Path, max_bytes: int) -> bytes:
@@ -53,29 +49,13 @@ def _read_upload(path: Path, max_bytes: int) -> bytes:
     return path.read_bytes()
 
 
-def _zip_members(data: bytes, max_bytes: int) -> dict[str, bytes]:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as e:
-        raise SubmissionRejected(f"the upload is neither a PNG nor a valid zip ({e}). {FORMAT_HELP}") from e
-    infos = [i for i in zf.infolist() if not i.is_dir()]
-    names = {Path(i.filename).name: i for i in infos if not i.filename.startswith("__MACOSX")}
-    missing = [n for n in ("patch.png", "mask.png") if n not in names]
-    if missing:
-        raise SubmissionRejected(
-            f"the zip has no {' and no '.join(missing)} (it holds: {', '.join(sorted(names)) or 'nothing'}). {FORMAT_HELP}"
-        )
-    out = {}
-    for n in ("patch.png", "mask.png"):
-        info = names[n]
-        if info.file_size > max_bytes:
-            raise SubmissionRejected(f"{n} in the zip inflates to {info.file_size} bytes, more than {max_bytes} (zip bomb?)")
-        with zf.open(info) as f:
-            blob = f.read(max_bytes + 1)
-        if len(blob) > max_bytes:
-            raise SubmissionRejected(f"{n} in the zip inflates to more than {max_bytes} bytes (zip bomb?)")
-        out[n] = blob
-    return out
+def _zip_members(data: bytes, max_bytes: int) -> tuple[dict[str, bytes], list[str]]:
+    """patch.png and mask.png from the zip, under the one archive policy of every track
+    (``evaluators.common.archive``); returns (members, notes)."""
+    archive = read_zip(data, expected=("patch.png", "mask.png"), required=("patch.png", "mask.png"),
+                       max_member_bytes=max_bytes, max_total_bytes=2 * max_bytes, max_members=2,
+                       help_text=FORMAT_HELP, unexpected_hint=f"the zip may hold only patch.png and mask.png. {FORMAT_HELP}")
+    return archive.files, archive.notes()
 
 
 def _decode(data: bytes, what: str, modes: tuple[str, ...]) -> np.ndarray:
@@ -88,20 +68,9 @@ def _decode(data: bytes, what: str, modes: tuple[str, ...]) -> np.ndarray:
 
 def _check_header(data: bytes, what: str, modes: tuple[str, ...]) -> None:
     try:
-        hdr = read_header(data)
+        check_header(data, max_pixels=MAX_PIXELS, expect_size=(PATCH_W, PATCH_H), allowed_modes=modes)
     except ValueError as e:
         raise SubmissionRejected(f"{what} {e}. {FORMAT_HELP}") from e
-    if hdr.width * hdr.height > MAX_PIXELS and (hdr.width, hdr.height) != (PATCH_W, PATCH_H):
-        raise SubmissionRejected(
-            f"{what} declares {hdr.width}x{hdr.height} pixels, more than the limit of {MAX_PIXELS} "
-            f"(possible decompression bomb). {FORMAT_HELP}"
-        )
-    if (hdr.width, hdr.height) != (PATCH_W, PATCH_H):
-        raise SubmissionRejected(f"{what} is {hdr.width}x{hdr.height}; it must be {PATCH_W}x{PATCH_H} pixels. {FORMAT_HELP}")
-    if hdr.bit_depth != 8:
-        raise SubmissionRejected(f"{what} is {hdr.bit_depth}-bit per channel; it must be 8-bit. {FORMAT_HELP}")
-    if hdr.mode not in modes:
-        raise SubmissionRejected(f"{what} is {hdr.mode}; it must be {' or '.join(modes)}. {FORMAT_HELP}")
 
 
 def _binary_mask(values: np.ndarray, what: str) -> np.ndarray:
@@ -125,7 +94,9 @@ def load_patch(artifact: str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Pa
         _check_header(data, "the patch PNG", ("RGBA",))
         arr = _decode(data, "the patch PNG", ("RGBA",))
         return Patch(np.ascontiguousarray(arr[:, :, :3]), _binary_mask(arr[:, :, 3], "the patch's alpha channel (the mask)"))
-    members = _zip_members(data, max_bytes)
+    if not data.startswith(b"PK"):
+        raise SubmissionRejected(f"the upload is neither a PNG nor a valid zip (it starts with {data[:8]!r}). {FORMAT_HELP}")
+    members, notes = _zip_members(data, max_bytes)
     _check_header(members["patch.png"], "patch.png", ("RGB", "RGBA"))
     _check_header(members["mask.png"], "mask.png", ("grayscale", "RGB"))
     tex = _decode(members["patch.png"], "patch.png", ("RGB", "RGBA"))[:, :, :3]
@@ -133,7 +104,7 @@ def load_patch(artifact: str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Pa
     if m.shape[2] == 3:
         if not ((m[:, :, 0] == m[:, :, 1]).all() and (m[:, :, 1] == m[:, :, 2]).all()):
             raise SubmissionRejected("mask.png is RGB with differing channels; save it as 8-bit grayscale 0/255")
-    return Patch(np.ascontiguousarray(tex), _binary_mask(m[:, :, 0], "mask.png"))
+    return Patch(np.ascontiguousarray(tex), _binary_mask(m[:, :, 0], "mask.png"), notes)
 
 
 def count_regions(mask: np.ndarray, connectivity: int = 8) -> int:

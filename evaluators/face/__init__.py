@@ -15,16 +15,20 @@ from pathlib import Path
 from .bundle import load_face_bundle
 from .scoring import SCORER_VERSION, score
 from .settings import parse_settings
-from .upload import read_upload
+from .upload import check_headers, read_upload
 
 
 def validate_upload(artifact: Path, bundle_dir: Path, settings: dict) -> None:
-    """Whole-archive checks only (size, names, traversal, symlinks, bombs, duplicates, count):
-    seconds, no models, no pixel decoding. Raises SubmissionRejected."""
+    """Whole-archive checks (size, names, traversal, symlinks, bombs, duplicates, corrupt
+    members) and every PNG's header (signature, 112x112, 8-bit, RGB): seconds, no models, no
+    pixel decoding. A zip in which no image can be scored is refused here, before queueing; one
+    with only some bad images is queued and those samples are listed as unsuccessful.
+    Raises SubmissionRejected."""
     cfg = parse_settings(settings, need_model_set=False)
     bundle = load_face_bundle(bundle_dir, verify=False)
-    read_upload(Path(artifact), bundle.n_pairs, max_upload_bytes=cfg.upload_cap(bundle.n_pairs),
-                max_entry_bytes=cfg.max_entry_bytes)
+    upload = read_upload(Path(artifact), bundle.n_pairs, max_upload_bytes=cfg.upload_cap(bundle.n_pairs),
+                         max_entry_bytes=cfg.max_entry_bytes)
+    check_headers(upload)
 
 
 __all__ = ["SCORER_VERSION", "score", "validate_upload"]

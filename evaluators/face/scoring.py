@@ -32,8 +32,9 @@ def cached_models(model_set: Path) -> list[FaceBackend]:
     return _MODELS[key]
 
 
-def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tuple[list[dict], dict, dict]:
-    """Per-sample validity. Returns (records, {pair id: adversarial image}, {stage: seconds})."""
+def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tuple[list[dict], dict, dict, list[str]]:
+    """Per-sample validity. Returns (records, {pair id: adversarial image}, {stage: seconds},
+    notes of the archive reader)."""
     t0 = time.perf_counter()
     up = read_upload(artifact, bundle.n_pairs, max_upload_bytes=cfg.upload_cap(bundle.n_pairs),
                      max_entry_bytes=cfg.max_entry_bytes)
@@ -64,7 +65,7 @@ def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tupl
         rec["valid"] = True
         images[pid] = adv
     t2 = time.perf_counter()
-    return records, images, {"unzip_validate": (t1 - t0) + (t2 - t1 - t_cc), "connected_components": t_cc}
+    return records, images, {"unzip_validate": (t1 - t0) + (t2 - t1 - t_cc), "connected_components": t_cc}, up.notes
 
 
 def target_embeddings(model: FaceBackend, bundle: FaceBundle, ids: list[str], cfg: FaceSettings) -> tuple[np.ndarray, int]:
@@ -95,7 +96,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     models = cached_models(cfg.model_set)
     timings["load"] = time.perf_counter() - t
     report(progress, "validate", 5)
-    records, images, tv = check_samples(Path(artifact), bundle, cfg)
+    records, images, tv, notes = check_samples(Path(artifact), bundle, cfg)
     timings.update(tv)
     valid_ids = [r["id"] for r in records if r["valid"]]
     adv = np.stack([images[i] for i in valid_ids]) if valid_ids else None
@@ -127,7 +128,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     total = sum(columns.values()) / len(models)
     timings.update(inference=t_inf, scoring=t_score)
     invalid = [r for r in records if not r["valid"]]
-    messages = [r["reason"] for r in invalid]
+    messages = notes + [r["reason"] for r in invalid]
     result = Result(
         track="face", scorer_version=SCORER_VERSION, score=total, columns=columns, valid=True,
         messages=messages,

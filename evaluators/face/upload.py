@@ -1,25 +1,24 @@
 """Hostile-zip handling for face submissions.
 
 Whole-archive problems (not a zip, too large, traversal, symlinks, nested folders, duplicate
-or unexpected names, zip bombs) raise SubmissionRejected with a message naming the file.
+or unexpected names, zip bombs, corrupt members) raise SubmissionRejected with a message naming
+the file; the archive policy (OS metadata ignored, one top-level folder allowed) is
+``evaluators.common.archive``'s, shared with every track that takes a zip.
 Per-image problems (not a PNG, wrong size/mode/bit depth, PNG bombs) only make that sample
 unsuccessful; they are returned as messages, as in AISC.
 """
 from __future__ import annotations
 
-import re
-import stat
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from evaluators.common.errors import SubmissionRejected
-from evaluators.common.safe_png import decode_png
+from evaluators.common.archive import read_zip
+from evaluators.common.safe_png import check_header, decode_png
 
 FACE_SIZE = (112, 112)
-NAME_RE = re.compile(r"^[0-9]{4,}\.png$")
 
 
 def expected_names(n_pairs: int) -> list[str]:
@@ -28,89 +27,59 @@ def expected_names(n_pairs: int) -> list[str]:
 
 @dataclass
 class Upload:
-    """Raw bytes of the accepted entries (name -> PNG bytes) and the names that were missing."""
+    """Raw bytes of the accepted entries (name -> PNG bytes), the names that were missing, and
+    notes on what the archive reader skipped (OS metadata, a top-level folder)."""
 
     files: dict[str, bytes]
     missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def _reject(msg: str) -> None:
-    raise SubmissionRejected(msg)
-
-
-def _check_entry_name(info: zipfile.ZipInfo) -> None:
-    name = info.filename
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        _reject(f"{name!r}: absolute paths are not allowed; put the PNGs at the top level of the zip")
-    parts = re.split(r"[/\\]", name)
-    if ".." in parts:
-        _reject(f"{name!r}: path traversal ('..') is not allowed; put the PNGs at the top level of the zip")
-    mode = info.external_attr >> 16
-    if info.create_system == 3 and stat.S_ISLNK(mode):
-        _reject(f"{name!r}: symbolic links are not allowed; add the PNG file itself")
-    if info.is_dir() or len([p for p in parts if p]) > 1:
-        _reject(f"{name!r}: folders are not allowed; put 0001.png, 0002.png, ... at the top level of the zip")
-    if info.flag_bits & 0x1:
-        _reject(f"{name!r}: encrypted entries are not allowed; zip without a password")
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        _reject(f"{name!r}: unsupported compression; use plain deflate (the default of any zip tool)")
+def _help(n_pairs: int) -> str:
+    return (f"put 0001.png..{n_pairs:04d}.png (112x112 8-bit RGB) at the top level of the zip, "
+            "or inside one single folder")
 
 
 def read_upload(path: Path, n_pairs: int, *, max_upload_bytes: int, max_entry_bytes: int) -> Upload:
-    """Check the archive as a whole and read every entry with size caps (no pixel decoding)."""
+    """Check the archive as a whole (``evaluators.common.archive`` policy) and read every entry
+    with size caps (no pixel decoding). Raises SubmissionRejected."""
     path = Path(path)
     if not path.is_file():
-        _reject(f"the submission file {path.name!r} does not exist or is not a file")
+        raise SubmissionRejected(f"the submission file {path.name!r} does not exist or is not a file")
     size = path.stat().st_size
     if size > max_upload_bytes:
-        _reject(f"the zip is {size} bytes, more than the limit of {max_upload_bytes}; "
-                f"submit only the {n_pairs} 112x112 PNGs")
+        raise SubmissionRejected(f"the zip is {size} bytes, more than the limit of {max_upload_bytes}; "
+                                 f"submit only the {n_pairs} 112x112 PNGs")
+    want = expected_names(n_pairs)
+    archive = read_zip(path, expected=want, max_member_bytes=max_entry_bytes, max_total_bytes=max_upload_bytes * 4,
+                       max_members=n_pairs, help_text=_help(n_pairs),
+                       unexpected_hint=f"names must be 0001.png, 0002.png, ...; this phase has {n_pairs} pairs "
+                                       f"(0001.png..{n_pairs:04d}.png)")
+    if not archive.files:
+        raise SubmissionRejected(f"the zip contains none of the expected files 0001.png..{n_pairs:04d}.png")
+    missing = sorted(set(want) - set(archive.files))
+    return Upload(files=archive.files, missing=missing, notes=archive.notes())
+
+
+def header_problem(name: str, data: bytes) -> str | None:
+    """Why this entry cannot be a valid sample, from its PNG header alone (signature, size,
+    bit depth, colour type; no pixels inflated), or None."""
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        _reject(f"the submission is not a readable zip archive ({e}); upload a .zip of PNG files")
-    want = set(expected_names(n_pairs))
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > n_pairs:
-            _reject(f"the zip has {len(infos)} entries but this phase expects at most {n_pairs} "
-                    f"(0001.png..{n_pairs:04d}.png); remove extra files and folders")
-        seen: set[str] = set()
-        declared = 0
-        for info in infos:
-            _check_entry_name(info)
-            if info.filename in seen:
-                _reject(f"{info.filename!r} appears twice in the zip; each image must appear once")
-            seen.add(info.filename)
-            if info.filename not in want:
-                hint = "names must be 0001.png, 0002.png, ..." if not NAME_RE.match(info.filename) else \
-                    f"this phase has {n_pairs} pairs (0001.png..{n_pairs:04d}.png)"
-                _reject(f"{info.filename!r} is not an expected file name; {hint}")
-            if info.file_size > max_entry_bytes:
-                _reject(f"{info.filename!r} declares {info.file_size} bytes uncompressed, more than the "
-                        f"limit of {max_entry_bytes} (possible zip bomb); a 112x112 PNG is far smaller")
-            declared += info.file_size
-        if declared > max_upload_bytes * 4:
-            _reject(f"the zip declares {declared} bytes uncompressed in total (possible zip bomb)")
-        if not seen:
-            _reject(f"the zip contains none of the expected files 0001.png..{n_pairs:04d}.png")
-        files: dict[str, bytes] = {}
-        total = 0
-        for info in infos:
-            try:
-                with zf.open(info) as fh:
-                    data = fh.read(max_entry_bytes + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as e:
-                _reject(f"{info.filename!r} could not be extracted ({e}); re-create the zip")
-            if len(data) > max_entry_bytes or len(data) != info.file_size:
-                _reject(f"{info.filename!r} inflates to more than its declared {info.file_size} bytes "
-                        "(zip bomb or corrupt archive); re-create the zip")
-            total += len(data)
-            if total > max_upload_bytes * 4:
-                _reject("the zip inflates to too many bytes in total (possible zip bomb)")
-            files[info.filename] = data
-    missing = sorted(want - set(files))
-    return Upload(files=files, missing=missing)
+        check_header(data, max_pixels=FACE_SIZE[0] * FACE_SIZE[1], expect_size=FACE_SIZE)
+    except ValueError as e:
+        return f"{name} {e}"
+    return None
+
+
+def check_headers(upload: Upload) -> list[str]:
+    """The cheap per-sample check at upload: every entry's header. Returns the problems; raises
+    SubmissionRejected when no entry can be a valid sample (nothing to score)."""
+    problems = [p for p in (header_problem(n, d) for n, d in sorted(upload.files.items())) if p]
+    if problems and len(problems) == len(upload.files):
+        shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+        raise SubmissionRejected(f"none of the {len(upload.files)} images can be scored: {shown}. "
+                                 "Save each face as a 112x112 8-bit RGB PNG (no alpha channel)")
+    return problems
 
 
 def decode_face(name: str, data: bytes) -> np.ndarray:
