@@ -13,6 +13,7 @@ from core import tokens, web_sessions
 from core.db import session_factory
 from core.submissions import load
 from core.models import Phase, Submission, Team
+from core.visibility import owns
 
 
 async def get_session() -> AsyncIterator[Session]:
@@ -148,6 +149,6 @@ def get_phase(session: Session, phase_id: int) -> Phase:
 def owned_submission(session: Session, principal: Principal, submission_id: int) -> Submission:
     """The submission, if the caller may see it. Other teams' submissions look absent."""
     sub = load(session, submission_id)
-    if sub is None or (not principal.is_admin and sub.team_id != principal.team_id):
+    if sub is None or not owns(principal.is_admin, principal.team_id, sub.team_id):
         raise HTTPException(404, f"submission {submission_id} not found among your team's submissions")
     return sub

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import TERMINAL, Phase, Score, Submission, Team
-from core.status import fetch, scores_visible
+from core.status import fetch
+from core.visibility import logs_visible, owns, results_visible
 from core.timeutil import iso
 
 from .deps import Principal
@@ -37,14 +38,10 @@ def column_groups(columns: dict[str, float]) -> list[dict[str, Any]]:
     return [{"key": k or "other", "title": GROUPS.get(k, OTHER), "rows": tables[k]} for k in order]
 
 
-def _may_see(principal: Principal, team_id: int) -> bool:
-    return principal.is_admin or team_id == principal.team_id
-
-
 def submission(session: Session, principal: Principal, submission_id: int) -> dict[str, Any] | None:
     """Everything the results page shows, or None if the caller may not see the submission."""
     found = fetch(session, submission_id, is_admin=principal.is_admin)
-    if found is None or not _may_see(principal, found[0]):
+    if found is None or not owns(principal.is_admin, principal.team_id, found[0]):
         return None
     st = found[1]
     sub = session.get(Submission, submission_id)
@@ -55,7 +52,7 @@ def submission(session: Session, principal: Principal, submission_id: int) -> di
         for name, key in sorted((score.artifacts or {}).items()):
             entry = {"name": name, "url": f"/api/v1/submissions/{submission_id}/artifacts/{quote(name, safe='')}"}
             (pictures if str(key).rsplit(".", 1)[-1].lower() in IMAGE_TYPES else files).append(entry)
-    show_logs = principal.is_admin or phase.show_logs
+    show_logs = logs_visible(phase.show_logs, principal.is_admin)
     return {
         "st": st, "terminal": st["state"] in TERMINAL,
         "groups": column_groups(st["score"]["columns"]) if st["score"] else [],
@@ -79,7 +76,7 @@ def team_submissions(session: Session, principal: Principal, limit: int = 200) -
         q = q.where(Submission.team_id == principal.team_id)
     out = []
     for r in session.execute(q):
-        visible = scores_visible(r.visibility, r.revealed, principal.is_admin)
+        visible = results_visible(r.visibility, r.revealed, principal.is_admin)
         out.append({"id": r.id, "url": page_url(r.id), "team": r.team, "phase": f"{r.track} / {r.name}",
                     "state": r.state, "failure_class": r.failure_class, "stage": r.stage,
                     "progress": round(r.progress, 1), "filename": r.filename, "created_at": iso(r.created_at),

@@ -32,7 +32,7 @@ class Row:
     valid: bool = True
 
     def as_dict(self) -> dict:
-        return {"rank": self.rank, "team": self.team, "submission_id": self.submission_id,
+        return {"rank": self.rank, "team_id": self.team_id, "team": self.team, "submission_id": self.submission_id,
                 "total": self.total, "submitted_at": iso(self.submitted_at), "columns": self.columns,
                 "valid": self.valid}
 

@@ -11,10 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from .models import QUEUED, Phase, QuotaCounter, Score, Submission, Team
 from .quotas import TOTAL, day_of
 from .timeutil import iso, utcnow
-
-
-def scores_visible(visibility: str, revealed: bool, is_admin: bool) -> bool:
-    return is_admin or visibility == "public" or revealed
+from .visibility import results_visible
 
 
 def _build():
@@ -67,7 +64,7 @@ def fetch(session: Session, submission_id: int, *, is_admin: bool) -> tuple[int,
         "created_at": iso(sub.created_at), "queued_at": iso(sub.queued_at),
         "started_at": iso(sub.started_at), "finished_at": iso(sub.finished_at), "score": None,
     }
-    if row.score_row is not None and scores_visible(row.visibility, row.revealed, is_admin):
+    if row.score_row is not None and results_visible(row.visibility, row.revealed, is_admin):
         out["score"] = {"total": row.total, "scorer_score": row.scorer_score, "subjective": row.subjective,
                         "scorer_version": row.scorer_version, "valid": row.valid, "columns": row.columns,
                         "messages": row.messages, "artifacts": sorted(row.artifacts or {})}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from core import leaderboard, quotas
+from core import leaderboard, quotas, visibility
 from core.models import Competition
 from core.timeutil import iso
 from core.upload_checks import scorer_version
@@ -33,18 +33,22 @@ def quota(phase_id: int, session: SessionDep, principal: TeamDep) -> dict:
 
 
 def visible_board(session, phase, principal) -> dict:
-    """Rows the caller may see: everything for public/revealed phases and organizers; a team
-    sees only its own row of a private phase until the organizers reveal it."""
+    """Rows the caller may see (``core.visibility.board_rows``: every row where results are
+    visible; before the reveal a team sees only that its entry exists, with no rank or score)."""
     version = scorer_version(phase.track)
-    rows = leaderboard.rank(session, phase, version)
-    full = phase.visibility == "public" or phase.revealed or (principal is not None and principal.is_admin)
-    if not full:
-        if principal is None:
-            raise HTTPException(403, "this leaderboard is private until the organizers reveal it; "
-                                     "send your team token to see your own entry")
-        rows = [r for r in rows if r.team_id == principal.team_id]
-    return {"phase": phase_info(phase), "scorer_version": version, "complete": full,
-            "columns": leaderboard.column_names(rows), "rows": [r.as_dict() for r in rows]}
+    ranked = [r.as_dict() for r in leaderboard.rank(session, phase, version)]
+    try:
+        rows, complete = visibility.board_rows(
+            ranked, visibility=phase.visibility, revealed=phase.revealed,
+            is_admin=principal is not None and principal.is_admin,
+            caller_team_id=principal.team_id if principal is not None else None, signed_in=principal is not None)
+    except PermissionError as e:
+        raise HTTPException(403, str(e)) from None
+    columns = sorted({c for r in rows for c in (r["columns"] or {})})
+    for r in rows:
+        r.pop("team_id", None)
+    return {"phase": phase_info(phase), "scorer_version": version, "complete": complete,
+            "columns": columns, "rows": rows}
 
 
 @router.get("/phases/{phase_id}/leaderboard")

@@ -16,8 +16,9 @@ from core.errors import Unavailable, UploadRejected
 from core.models import Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
-from core.status import fetch, scores_visible
-from core.submissions import accept, check_open, find_idempotent, status
+from core.status import fetch
+from core.visibility import logs_visible, owns, results_visible
+from core.submissions import accept, check_open, find_idempotent, same_upload, status
 from core.upload_checks import BundleError, SubmissionRejected, validate_upload
 
 from ..deps import PrincipalDep, ReaderDep, SessionDep, TeamDep, get_phase, owned_submission
@@ -38,17 +39,23 @@ async def upload(phase_id: int, request: Request, response: Response, principal:
         with make_session() as session:
             phase = get_phase(session, phase_id)
             existing = find_idempotent(session, principal.team_id, phase_id, idempotency_key)
-            if existing is not None:
-                return None, status(session, existing.id, is_admin=False)
-            check_open(phase)
-            return (phase.max_upload_bytes, phase.track, phase.bundle, dict(phase.settings or {})), None
+            if existing is None:
+                check_open(phase)
+            return (phase.max_upload_bytes, phase.track, phase.bundle, dict(phase.settings or {})), existing
 
     info, existing = await run_in_threadpool(before)
-    if existing is not None:
-        response.status_code = 200
-        return existing
     cap, track, bundle, scoring = info
     path, sha256, size = await receive(request, cap, get_settings().resolved_workdir() / "uploads")
+    if existing is not None:  # a retry: the same file gets the first submission back, another file a 409
+        path.unlink(missing_ok=True)
+        same_upload(existing, sha256, idempotency_key)
+        response.status_code = 200
+
+        def first():
+            with make_session() as session:
+                return status(session, existing.id, is_admin=False)
+
+        return await run_in_threadpool(first)
     try:
         try:
             await run_in_threadpool(validate_upload, track, path, Path(bundle), scoring)
@@ -88,7 +95,7 @@ def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: int
 def get_status(submission_id: int, session: SessionDep, principal: ReaderDep) -> dict:
     """Bearer token, or the browser's sign-in cookie (the results page polls this)."""
     found = fetch(session, submission_id, is_admin=principal.is_admin)
-    if found is None or (not principal.is_admin and found[0] != principal.team_id):
+    if found is None or not owns(principal.is_admin, principal.team_id, found[0]):
         raise HTTPException(404, f"submission {submission_id} not found among your team's submissions")
     return found[1]
 
@@ -96,7 +103,7 @@ def get_status(submission_id: int, session: SessionDep, principal: ReaderDep) ->
 @router.get("/submissions/{submission_id}/logs", response_class=PlainTextResponse)
 def get_logs(submission_id: int, session: SessionDep, principal: PrincipalDep) -> str:
     sub = owned_submission(session, principal, submission_id)
-    if not (principal.is_admin or sub.phase.show_logs):
+    if not logs_visible(sub.phase.show_logs, principal.is_admin):
         raise HTTPException(403, "this phase runs on hidden data and does not show logs to teams; "
                                  "the status message says why a submission failed")
     return sub.log_tail
@@ -107,7 +114,7 @@ def get_artifact(submission_id: int, name: str, session: SessionDep, principal: 
     """Bearer token, or the browser's sign-in cookie (the results page shows the pictures inline)."""
     sub = owned_submission(session, principal, submission_id)
     score = session.get(Score, sub.score_id) if sub.score_id else None
-    if score is None or not scores_visible(sub.phase.visibility, sub.phase.revealed, principal.is_admin):
+    if score is None or not results_visible(sub.phase.visibility, sub.phase.revealed, principal.is_admin):
         raise HTTPException(404, f"submission {submission_id} has no visible results yet")
     if name not in score.artifacts:
         raise HTTPException(404, f"no artifact {name!r}; available: {', '.join(sorted(score.artifacts)) or 'none'}")

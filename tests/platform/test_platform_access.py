@@ -90,6 +90,17 @@ def test_private_leaderboard_shows_only_own_row_until_revealed(two_teams, platfo
     assert httpx.get(f"{base}/api/v1/phases/{pid}/leaderboard").status_code == 403
     mine = httpx.get(f"{base}/api/v1/phases/{pid}/leaderboard", headers=auth(intruder)).json()
     assert [r["team"] for r in mine["rows"]] == [names[1]] and mine["complete"] is False
+    # the second team learns nothing it may not see: no global rank (2 would say one team is
+    # ahead), no total, no columns; the same as its status endpoint, which hides the score
+    assert {k: mine["rows"][0][k] for k in ("rank", "total", "columns")} == {"rank": None, "total": None, "columns": None}
+    assert mine["columns"] == [] and "team_id" not in mine["rows"][0]
+    assert httpx.get(f"{base}/api/v1/submissions/{b}", headers=auth(intruder)).json()["score"] is None
+    listed = httpx.get(f"{base}/api/v1/submissions", params={"phase_id": pid}, headers=auth(intruder)).json()
+    assert [x["score"] for x in listed] == [None]
+    assert httpx.get(f"{base}/api/v1/submissions/{b}/artifacts/samples", headers=auth(intruder)).status_code == 404
+    session = httpx.post(f"{base}/login", data={"token": intruder, "next": "/"}, follow_redirects=False).cookies
+    page = httpx.get(f"{base}/submissions/{b}", cookies=session)
+    assert page.status_code == 200 and "0.3000" not in page.text and 'class="rank"' not in page.text
     admin = make_admin()
     full = httpx.get(f"{base}/api/v1/phases/{pid}/leaderboard", headers=auth(admin)).json()
     assert [r["team"] for r in full["rows"]] == list(names)

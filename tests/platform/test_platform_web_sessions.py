@@ -1,7 +1,7 @@
 """Browser sessions in their own table (core.web_sessions), on the real API process and Postgres:
 a session is not an API token, it dies with its API token (revoked or deleted), sign-out ends
 it, unusable rows are purged; and the leaderboard page of a private phase shows a signed-in team
-its own row only."""
+that its own entry is on it, with no rank or score, until the reveal."""
 from __future__ import annotations
 
 import re
@@ -139,10 +139,12 @@ def test_private_leaderboard_page_shows_a_signed_in_team_its_own_row_only(platfo
 
     anon = httpx.get(page, timeout=30).text
     assert 'id="hidden"' in anon and team_cells(anon) == []
-    for key, rank in (("a", 1), ("b", 2)):
+    for key in ("a", "b"):
         html = httpx.get(page, cookies={"aisc_session": sign_in(base, tokens[key])}, timeout=30).text
         assert team_cells(html) == [f'<a href="/submissions/{subs[key]}">{names[key]}</a>'], html
-        assert f'<td class="rank">{rank}</td>' in html and 'id="private-own"' in html
+        # its entry, but no global rank and no score before the reveal (the status page hides it too)
+        assert '<td class="rank">–</td>' in html and '<td class="total">hidden</td>' in html
+        assert 'id="private-own"' in html and "0.7" not in html and "0.4" not in html
         assert names["b" if key == "a" else "a"] not in html
     html = httpx.get(page, cookies={"aisc_session": sign_in(base, tokens["none"])}, timeout=30).text
     assert team_cells(html) == [] and "no scored submission in this phase" in html
