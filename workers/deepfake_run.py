@@ -35,6 +35,7 @@ from evaluators.deepfake.predictions import parse_predictions
 from evaluators.deepfake.scoring import read_prediction_lines, score_predictions
 from evaluators.deepfake.settings import DeepfakeSettings, parse_settings
 
+from .logtail import CONTAINER_LOGGER
 from .sandbox import CappedDir, Limits, RunOutcome, bind, run_container
 from .sandbox_image import load_image, prune_if_low, remove_image
 
@@ -112,8 +113,9 @@ def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress:
         mounts = [bind(inputs.path / "probe", "/input/probe"), bind(inputs.path / "gallery", "/input/gallery")]
         outcome = run_container(client, image.id, mounts, output, limits, run_id=run_id)
         timings["container"] = outcome.run_seconds
-        log.info("container %s after %.1f s (exit %s); log tail:\n%s", outcome.status, outcome.run_seconds,
-                 outcome.exit_code, outcome.logs)
+        log.info("container %s after %.1f s (exit %s); its output is in the container section", outcome.status,
+                 outcome.run_seconds, outcome.exit_code)
+        logging.getLogger(CONTAINER_LOGGER).info("%s", outcome.logs)
         timings.update({f"container_{k}": v for k, v in outcome.timings.items()})
         report(progress, "validate", 85)
         _verdict(outcome, limits)

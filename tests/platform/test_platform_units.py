@@ -24,14 +24,39 @@ def test_safe_filename():
 
 
 def test_log_tail_keeps_the_last_bytes():
-    tail = TailHandler(max_bytes=200)
+    tail = TailHandler(max_bytes=400)
     logger = logging.getLogger("tail-test")
     logger.setLevel(logging.INFO)
     with tail:
         for i in range(100):
             logger.info("line %03d", i)
     text = tail.text()
-    assert len(text) <= 200 and "line 099" in text and "line 000" not in text
+    body = text.split("==\n", 1)[1]
+    assert len(body.encode()) <= 200 and "line 099" in text and "line 000" not in text
+    assert text.startswith("== platform log (last 200 bytes kept; ") and "earlier bytes left out) ==" in text
+
+
+def test_a_long_container_output_keeps_its_end_after_a_short_line():
+    """The container's output arrives as one big record; a short platform line after it must not
+    evict it: the container section keeps its last bytes (cut inside the record) with a marker."""
+    from workers.logtail import CONTAINER_LOGGER
+
+    tail = TailHandler(max_bytes=32 * 1024)
+    output = "".join(f"step {i:05d} ok\n" for i in range(2700)) + "Traceback (most recent call last):\nValueError: boom\n"
+    assert len(output) > 36_000
+    platform_log = logging.getLogger("tail-test.execution")
+    platform_log.setLevel(logging.INFO)
+    with tail:
+        logging.getLogger(CONTAINER_LOGGER).info("%s", output)
+        platform_log.info("run finished: user")
+    text = tail.text()
+    assert "run finished: user" in text and "ValueError: boom" in text and "step 02699 ok" in text
+    container = text.split("== container output", 1)[1]
+    kept = container.split("==\n", 1)[1]
+    assert len(kept.encode()) == 16 * 1024
+    dropped = len(output.encode()) - 16 * 1024  # the record ends with a newline: stored as it is
+    assert f"{dropped} earlier bytes left out" in container
+    assert text.index("== platform log") < text.index("== container output")
 
 
 def test_non_finite_columns_are_dropped():
