@@ -59,14 +59,17 @@ def carry_over(make_session: sessionmaker, from_phase_id: int, to_phase_id: int)
 
 def cancel(make_session: sessionmaker, sub_id: int, *, by_platform: bool) -> None:
     """Cancel a submission that has not finished. A running one is stopped by its worker at
-    the next heartbeat. Platform (organizer) cancellations give the quota slot back."""
+    the next heartbeat. The quota slot is given back when the organizers cancel, or when the
+    team cancels a submission that never started running (it used no worker time)."""
+    message = "cancelled by the organizers" if by_platform else "cancelled by the team"
     with make_session() as session, session.begin():
-        if not lifecycle.transition(session, sub_id, (RECEIVED, QUEUED, RUNNING), CANCELLED,
-                                    stage="cancelled", message="cancelled by the organizers" if by_platform
-                                    else "cancelled by the team"):
+        not_started = lifecycle.transition(session, sub_id, (RECEIVED, QUEUED), CANCELLED, stage="cancelled",
+                                           message=message)
+        if not not_started and not lifecycle.transition(session, sub_id, (RUNNING,), CANCELLED, stage="cancelled",
+                                                        message=message):
             state = session.scalar(select(Submission.state).where(Submission.id == sub_id))
             raise Conflict(f"submission {sub_id} is already {state}; only unfinished submissions can be cancelled")
-        if by_platform:
+        if by_platform or not_started:
             quotas.refund(session, session.get(Submission, sub_id))
 
 

@@ -49,12 +49,17 @@ def _take(session: Session, team_id: int, phase_id: int, period: str, limit: int
     return res.rowcount == 1
 
 
+def next_reset(now: datetime) -> datetime:
+    """When the daily quota starts anew: the next 00:00 UTC."""
+    return datetime(now.year, now.month, now.day, tzinfo=now.tzinfo) + timedelta(days=1)
+
+
 def reserve(session: Session, team_id: int, phase: Phase, now: datetime | None = None) -> str:
     """Take one upload slot in the caller's transaction; return the UTC day it counts against."""
     now = now or utcnow()
     day = day_of(now)
     if not _take(session, team_id, phase.id, day, phase.quota_daily):
-        resets = datetime(now.year, now.month, now.day) + timedelta(days=1)
+        resets = next_reset(now)
         left = resets - now
         raise QuotaExceeded(
             f"daily quota used up: {phase.quota_daily} submissions per UTC day for phase "
@@ -68,7 +73,8 @@ def reserve(session: Session, team_id: int, phase: Phase, now: datetime | None =
 
 
 def refund(session: Session, submission: Submission) -> bool:
-    """Give the slot back once (infra failure, platform cancellation)."""
+    """Give the slot back once (infra failure, platform cancellation, a cancellation before
+    the run started)."""
     res = session.execute(update(Submission).where(
         Submission.id == submission.id, Submission.counts_quota.is_(True)).values(counts_quota=False))
     if res.rowcount != 1:
@@ -86,10 +92,14 @@ class Remaining:
     daily_left: int
     total_limit: int | None
     total_left: int | None
+    daily_resets_at: datetime | None = None
 
     def as_dict(self) -> dict:
+        from .timeutil import iso
+
         return {"daily_limit": self.daily_limit, "daily_left": self.daily_left,
-                "total_limit": self.total_limit, "total_left": self.total_left}
+                "total_limit": self.total_limit, "total_left": self.total_left,
+                "daily_resets_at": iso(self.daily_resets_at)}
 
 
 def remaining(session: Session, team_id: int, phase: Phase, now: datetime | None = None) -> Remaining:
@@ -98,4 +108,5 @@ def remaining(session: Session, team_id: int, phase: Phase, now: datetime | None
         QuotaCounter.period.in_([day_of(now or utcnow()), TOTAL]))).all())
     day_used = sum(v for k, v in rows.items() if k != TOTAL)
     total_left = None if phase.quota_total is None else max(0, phase.quota_total - rows.get(TOTAL, 0))
-    return Remaining(phase.quota_daily, max(0, phase.quota_daily - day_used), phase.quota_total, total_left)
+    return Remaining(phase.quota_daily, max(0, phase.quota_daily - day_used), phase.quota_total, total_left,
+                     next_reset(now or utcnow()))

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from . import lifecycle, quotas
-from .errors import Forbidden, NotFound, QuotaRefused
+from .errors import Conflict, Forbidden, NotFound, QuotaRefused
 from .models import QUEUED, RECEIVED, Phase, Submission
 from .queue import send_score_task
 from .status import fetch
@@ -41,6 +41,15 @@ def find_idempotent(session: Session, team_id: int, phase_id: int, key: str | No
         return None
     return session.scalar(select(Submission).where(
         Submission.team_id == team_id, Submission.phase_id == phase_id, Submission.idempotency_key == key))
+
+
+def same_upload(existing: Submission, sha256: str, key: str | None) -> None:
+    """A retried upload must be the same file: a reused Idempotency-Key with other content is a
+    conflict (409), never a silent return of the first submission."""
+    if existing.sha256 != sha256:
+        raise Conflict(f"the Idempotency-Key {key!r} was already used for submission {existing.id} with another "
+                       f"file (sha256 {existing.sha256[:12]}..., this one {sha256[:12]}...); send a new key "
+                       "for a new file")
 
 
 def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Path, filename: str,
@@ -72,6 +81,7 @@ def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Pat
             existing = find_idempotent(session, team_id, phase_id, idempotency_key)
             if existing is None:
                 raise
+            same_upload(existing, sha256, idempotency_key)
             return existing.id, False
     except BaseException:
         storage.delete(key)

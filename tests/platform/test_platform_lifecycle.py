@@ -204,8 +204,11 @@ def test_team_cancels_its_queued_submission_and_admin_rescores_a_phase(stack, pl
     token, admin = make_team(), make_admin()
     blocker = upload(base, token, phase, b"FAKE sleep=3 score=0.1").json()["id"]
     waiting = upload(base, token, phase, b"FAKE score=0.2").json()["id"]
+    left = httpx.get(f"{base}/api/v1/phases/{phase}/quota", headers=auth(token)).json()["daily_left"]
     r = httpx.post(f"{base}/api/v1/submissions/{waiting}/cancel", headers=auth(token))
     assert r.status_code == 200 and r.json()["state"] == "cancelled"
+    # it never started, so the team gets its slot back
+    assert httpx.get(f"{base}/api/v1/phases/{phase}/quota", headers=auth(token)).json()["daily_left"] == left + 1
     again = httpx.post(f"{base}/api/v1/submissions/{waiting}/cancel", headers=auth(token))
     assert again.status_code == 409 and "already cancelled" in again.json()["detail"]
     assert wait_state(base, token, blocker)["state"] == "scored"

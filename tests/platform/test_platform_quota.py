@@ -67,4 +67,15 @@ def test_concurrent_retries_with_one_idempotency_key(platform_env, procs):
         answers = list(pool.map(lambda i: upload(base, token, phase, b"FAKE score=0.5", key="same-key"), range(8)))
     assert all(r.status_code in (200, 201) for r in answers), [r.text for r in answers]
     assert len({r.json()["id"] for r in answers}) == 1 and sum(r.status_code == 201 for r in answers) == 1
+    quota = httpx.get(f"{base}/api/v1/phases/{phase}/quota", headers=auth(token)).json()
+    assert quota["daily_left"] == 9
+    # the quota says when it resets: the next 00:00 UTC
+    from datetime import datetime, timedelta, timezone
+
+    resets = datetime.fromisoformat(quota["daily_resets_at"].replace("Z", "+00:00"))
+    now = datetime.now(timezone.utc)
+    assert (resets.hour, resets.minute, resets.second) == (0, 0, 0) and timedelta(0) < resets - now <= timedelta(days=1)
+    # the same key with another file is a conflict that says so, not the first submission again
+    other = upload(base, token, phase, b"FAKE score=0.9", key="same-key")
+    assert other.status_code == 409 and "already used for submission" in other.json()["detail"], other.text
     assert httpx.get(f"{base}/api/v1/phases/{phase}/quota", headers=auth(token)).json()["daily_left"] == 9
