@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import sys
 
-COMMANDS = {"regress": "reference_solutions.regress.cli"}
+COMMANDS = {"regress": "reference_solutions.regress.cli", "determinism": "reference_solutions.regress.determinism"}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
         print("usage: python -m reference_solutions {" + ",".join(COMMANDS) + "} [options]\n"
-              "  regress  score every reference method and demo baseline against expected.json\n"
+              "  regress      score every reference method and demo baseline against expected.json\n"
+              "  determinism  score the quick demos under conditions that change float rounding\n"
               "(per-track generators: python -m reference_solutions.face ...)", file=sys.stderr)
         return 2
     import importlib

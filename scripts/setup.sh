@@ -36,18 +36,19 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not start; see /tmp/dockerd.log"; exit 1; }
 fi
 
-# 3. Python venv and packages (re-installed only when requirements.txt changes).
+# 3. Python venv and packages (re-installed only when requirements.txt or requirements.lock changes).
 PY="${PYTHON:-python3.11}"
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 stamp=".venv/.requirements.sha256"
-want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+want="$(cat requirements.txt requirements.lock | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing Python packages (a few minutes on a fresh machine)"
   .venv/bin/pip install -q --upgrade pip >/dev/null
-  .venv/bin/pip install -q -r requirements.txt
+  # requirements.lock pins every package to the versions the scores were recorded with
+  .venv/bin/pip install -q -r requirements.txt -c requirements.lock
   # MTCNN weights ship inside the facenet-pytorch wheel; its pinned deps would replace torch.
-  .venv/bin/pip install -q --no-deps facenet-pytorch
+  .venv/bin/pip install -q --no-deps -c requirements.lock facenet-pytorch
   echo "$want" > "$stamp"
 fi
 

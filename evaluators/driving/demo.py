@@ -20,7 +20,8 @@ from .scenegen.build import build_scene_bundle, example_patcher, hidden_plan, tr
 # frames at imgsz 640 (the same pixel scale).
 # hidden: (scenes per kind, frames); train: (scenes, frames); val: scenes, of which ``examples``
 # carry an example patch; epochs: (first run, second run from its weights) per detector;
-# name: the bundles' name prefix.
+# name: the bundles' name prefix; models (optional): {arch: {"file", "sha256"}} fixed checkpoints
+# to install instead of training (the detectors that gate CI and regression runs).
 FULL = {"name": "driving", "hidden": (5, 240), "train": (24, 40), "val": 60, "examples": 5,
         "epochs": {"yolov3-tiny": (12, 0), "yolov8n": (5, 10)}, "train_imgsz": 256, "imgsz": 640}
 QUICK = {"name": "driving", "hidden": (1, 8), "train": (4, 8), "val": 6, "examples": 1,
@@ -44,11 +45,49 @@ def write_model_set(out_dir: Path, checkpoints: dict[str, Path], imgsz: int) -> 
     return path
 
 
-def build_demo(out_dir: Path, *, quick: bool = False, config: dict | None = None) -> dict:
-    """``config`` (same keys as FULL) replaces the QUICK/FULL choice, e.g. the reference
-    solutions' CI-sized demo."""
+def install_checkpoint(arch: str, frozen: dict, models_dir: Path) -> Path:
+    """Copy a fixed checkpoint ({"file", "sha256"}) to models_dir/<arch>-demo.pt, verifying its
+    sha256 (BundleError when the shipped file is missing or not the recorded one)."""
+    import shutil
+
+    from ..common.errors import BundleError
+
+    src, want = Path(frozen["file"]), frozen["sha256"]
+    if not src.is_file():
+        raise BundleError(f"fixed {arch} checkpoint {src} is missing")
+    if sha256_file(src) != want:
+        raise BundleError(f"fixed {arch} checkpoint {src} does not match its recorded sha256 {want[:12]}...")
+    dst = models_dir / f"{arch}-demo.pt"
+    if not dst.is_file() or sha256_file(dst) != want:
+        models_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+    return dst
+
+
+def train_detectors(cfg: dict, train_bundle: Path, out_dir: Path) -> dict[str, Path]:
+    """Train both demo detectors on the public training scenes (reused when already trained);
+    returns {arch: checkpoint}."""
     from .scenegen.train import export_yolo_dataset, train_detector
 
+    data = export_yolo_dataset(train_bundle, out_dir / "yolo")
+    checkpoints = {}
+    for _, arch, _ in DETECTORS:
+        _log(f"training {arch} (cached when already trained)")
+        epochs, extra = cfg["epochs"][arch]
+        checkpoints[arch] = train_detector(arch, data, out_dir / "models", epochs=epochs, extra_epochs=extra,
+                                           imgsz=cfg["train_imgsz"], batch=8, seed=0)
+        record = checkpoints[arch].with_suffix(".json")
+        if record.is_file():
+            rec = json.loads(record.read_text())
+            _log(f"{arch}: {rec['epochs']}+{rec['extra_epochs']} epochs, {rec['cpu_seconds'] / 60:.1f} CPU-minutes, "
+                 f"{rec['wall_seconds'] / 60:.1f} min wall")
+    return checkpoints
+
+
+def build_demo(out_dir: Path, *, quick: bool = False, config: dict | None = None) -> dict:
+    """``config`` (same keys as FULL) replaces the QUICK/FULL choice, e.g. the reference
+    solutions' CI-sized demo. With ``config["models"]`` the detectors are those fixed files
+    (sha256 checked), not trained here."""
     cfg = config or (QUICK if quick else FULL)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -65,18 +104,13 @@ def build_demo(out_dir: Path, *, quick: bool = False, config: dict | None = None
     _log("public validation scenes")
     val = build_scene_bundle(out_dir / "public_val", val_plan(cfg["val"], cfg["examples"]), public=True,
                              name=f"{cfg['name']}-public-val", example_patch=example)
-    data = export_yolo_dataset(train, out_dir / "yolo")
-    checkpoints = {}
-    for _, arch, _ in DETECTORS:
-        _log(f"training {arch} (cached when already trained)")
-        epochs, extra = cfg["epochs"][arch]
-        checkpoints[arch] = train_detector(arch, data, out_dir / "models", epochs=epochs, extra_epochs=extra,
-                                           imgsz=cfg["train_imgsz"], batch=8, seed=0)
-        record = checkpoints[arch].with_suffix(".json")
-        if record.is_file():
-            rec = json.loads(record.read_text())
-            _log(f"{arch}: {rec['epochs']}+{rec['extra_epochs']} epochs, {rec['cpu_seconds'] / 60:.1f} CPU-minutes, "
-                 f"{rec['wall_seconds'] / 60:.1f} min wall")
+    if cfg.get("models"):
+        checkpoints = {}
+        for _, arch, _ in DETECTORS:
+            _log(f"{arch}: the fixed checkpoint {Path(cfg['models'][arch]['file']).name} (not trained here)")
+            checkpoints[arch] = install_checkpoint(arch, cfg["models"][arch], out_dir / "models")
+    else:
+        checkpoints = train_detectors(cfg, train, out_dir)
     model_set = write_model_set(out_dir, checkpoints, cfg["imgsz"])
     from .clean_rate import cached_clean_rates
 

@@ -1,24 +1,37 @@
-"""A CI-sized driving demo whose detectors really find their targets.
+"""A CI-sized driving demo whose detectors really find their targets, with *fixed* detectors.
 
 ``evaluators.driving.demo``'s QUICK demo trains each detector for one epoch, so it detects
-almost nothing on clean frames and any patch looks perfect. This builds the same
-shape of demo with the evaluators' own ``build_demo`` and another config: few scenes but enough
-epochs that the white-box detector finds the target on most clean hidden frames (the rate
-is printed and stored in ``clean_rates.json``). About 5-6 CPU-minutes on 2 cores.
+almost nothing on clean frames and any patch looks perfect. This builds the same shape of demo
+with the evaluators' own ``build_demo`` and another config: few scenes, and the two detectors
+that ship with the repository in ``ci_models/`` (trained once by the project's own training
+code; recipe, versions and sha256 in ``ci_models/ci_models.json``). CI and regression runs on
+any machine therefore score against the same model files: only scenes and patches are built
+here, and a detector retrained on another CPU would differ (and did, flipping the regression).
 
-``python -m reference_solutions.driving.ci_demo DIR`` builds it (reusing what exists).
+- ``python -m reference_solutions.driving.ci_demo DIR`` builds the demo (reusing what exists).
+- ``python -m reference_solutions.driving.ci_demo --retrain WORKDIR`` trains both detectors
+  again from the CI recipe (about 6 CPU-minutes on 2 cores) in a fresh demo under WORKDIR and
+  replaces the files in ``ci_models/`` (then re-record ``expected.json``: README, Regression).
+
+Granularity: the hidden bundle has one truck and one mannequin scene of ``hidden[1]`` frames;
+one frame of one model moves an attack term by 1 / (2 x frames).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import sys
 from pathlib import Path
 
-from evaluators.driving.demo import build_demo
+from evaluators.common.manifest import sha256_file
+from evaluators.driving.demo import DETECTORS, build_demo
+
+MODELS_DIR = Path(__file__).resolve().parent / "ci_models"
+RECORD = MODELS_DIR / "ci_models.json"
 
 # detection at 320 px on 640x360 frames = half scale, training crops (256 native) at 128 = half scale.
-CI = {"name": "driving-ci", "hidden": (1, 16), "train": (12, 32), "val": 8, "examples": 1,
+CI = {"name": "driving-ci", "hidden": (1, 48), "train": (12, 32), "val": 8, "examples": 1,
       "epochs": {"yolov3-tiny": (40, 0), "yolov8n": (35, 0)}, "train_imgsz": 128, "imgsz": 320}
 
 
@@ -31,11 +44,19 @@ BUILT = ("hidden", "public_train", "public_val", "yolo", "models", "ultralytics_
 STAMP = "ci_config.json"
 
 
-def _reuse_or_clear(out_dir: Path, cfg: dict) -> None:
+def fixed_models() -> dict[str, dict]:
+    """{arch: {"file", "sha256"}} of the shipped CI detectors (from ci_models.json)."""
+    if not RECORD.is_file():
+        raise FileNotFoundError(f"{RECORD} is missing: run `python -m reference_solutions.driving.ci_demo --retrain DIR`")
+    record = json.loads(RECORD.read_text())
+    return {arch: {"file": str(MODELS_DIR / m["file"]), "sha256": m["sha256"]} for arch, m in record["models"].items()}
+
+
+def _reuse_or_clear(out_dir: Path, stamp_cfg: dict) -> None:
     """Reuse a build only if it was made with this config; otherwise clear what this module
     builds (never anything else in out_dir) so stale scenes or detectors are not reused."""
     stamp = out_dir / STAMP
-    if stamp.is_file() and json.loads(stamp.read_text()) == cfg:
+    if stamp.is_file() and json.loads(stamp.read_text()) == stamp_cfg:
         return
     if any((out_dir / name).exists() for name in BUILT):
         _log(f"{out_dir} holds a build of another config: rebuilding")
@@ -45,19 +66,107 @@ def _reuse_or_clear(out_dir: Path, cfg: dict) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    stamp.write_text(json.dumps(cfg, sort_keys=True))
+    stamp.write_text(json.dumps(stamp_cfg, sort_keys=True))
 
 
-def build_ci_demo(out_dir: Path, cfg: dict | None = None) -> dict:
-    """Build (or reuse) the CI demo under out_dir; same return shape as evaluators' build_demo."""
+def build_ci_demo(out_dir: Path, cfg: dict | None = None, *, train: bool = False) -> dict:
+    """Build (or reuse) the CI demo under out_dir with the shipped detectors (``train=True``:
+    train them here instead); same return shape as evaluators' build_demo."""
     cfg = json.loads(json.dumps(dict(CI, **(cfg or {}))))  # tuples -> lists, as the stamp stores it
+    if not train:
+        cfg["models"] = fixed_models()
+    # the stamp names the detectors by sha256, not by where this checkout keeps them
+    stamp_cfg = {k: v for k, v in cfg.items() if k != "models"}
+    stamp_cfg["model_sha256"] = {a: m["sha256"] for a, m in cfg.get("models", {}).items()} or "trained here"
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    _reuse_or_clear(out_dir, cfg)
+    _reuse_or_clear(out_dir, stamp_cfg)
     return build_demo(out_dir, config=cfg)
 
 
+def _scrub_paths(value):
+    """Machine paths (training folders, yaml files) reduced to file names, in nested dicts,
+    lists and namespaces."""
+    if isinstance(value, str) and ("/" in value or "\\" in value):
+        return Path(value).name
+    if isinstance(value, dict):
+        return {k: _scrub_paths(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scrub_paths(v) for v in value)
+    if hasattr(value, "__dict__") and type(value).__name__ == "IterableSimpleNamespace":
+        for k, v in vars(value).items():
+            setattr(value, k, _scrub_paths(v))
+    return value
+
+
+def freeze_checkpoint(src: Path, dst: Path, workdir: Path) -> None:
+    """Write an Ultralytics checkpoint with only what inference needs: the (EMA) model in half
+    precision and its training arguments with machine paths reduced to file names; no optimizer
+    state, no date. Refuses to write a file that still names ``workdir``."""
+    import io
+    import zipfile
+
+    import torch
+
+    ckpt = torch.load(src, map_location="cpu", weights_only=False)
+    model = ckpt["ema"] if ckpt.get("ema") is not None else ckpt["model"]
+    for attr in ("args", "yaml", "yaml_file", "pt_path"):
+        if hasattr(model, attr):
+            setattr(model, attr, _scrub_paths(getattr(model, attr)))
+    buf = io.BytesIO()
+    torch.save({"model": model.half(), "train_args": _scrub_paths(dict(ckpt.get("train_args") or {})),
+                "version": ckpt.get("version"), "date": None}, buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        leaked = [n for n in z.namelist() if str(workdir).encode() in z.read(n)]
+    if leaked:
+        raise RuntimeError(f"the frozen checkpoint still names {workdir} in {leaked}")
+    dst.write_bytes(buf.getvalue())
+
+
+def retrain(workdir: Path) -> dict:
+    """Train both CI detectors from the recipe in a fresh demo under workdir, freeze them into
+    ci_models/ and write ci_models.json (recipe, versions, sha256, training seconds, clean rates)."""
+    import platform
+
+    import torch
+    import ultralytics
+
+    workdir = Path(workdir).resolve()
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    demo = build_ci_demo(workdir, train=True)
+    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    models = {}
+    for _, arch, _ in DETECTORS:
+        trained = workdir / "models" / f"{arch}-demo.pt"
+        name = f"{arch}-ci.pt"
+        freeze_checkpoint(trained, MODELS_DIR / name, workdir)
+        models[arch] = {"file": name, "sha256": sha256_file(MODELS_DIR / name),
+                        "training": json.loads(trained.with_suffix(".json").read_text())}
+    record = {
+        "about": "Fixed detectors of the driving CI demo (reference_solutions/driving/ci_demo.py). Trained once "
+                 "by evaluators.driving.scenegen.train with this recipe; tests and regression runs score against "
+                 "these files. Re-create with `python -m reference_solutions.driving.ci_demo --retrain DIR`.",
+        "recipe": {k: v for k, v in json.loads(json.dumps(CI)).items()},
+        "versions": {"torch": torch.__version__, "ultralytics": ultralytics.__version__,
+                     "python": platform.python_version(), "machine": platform.machine()},
+        "models": models,
+        "clean_detection_rate_when_trained": demo["clean_detection_rate"],
+    }
+    RECORD.write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m reference_solutions.driving.ci_demo",
+                                description="Build the driving CI demo (fixed detectors), or retrain them.")
+    p.add_argument("dir", type=Path, help="the demo directory (with --retrain: a scratch directory, emptied first)")
+    p.add_argument("--retrain", action="store_true", help="train the CI detectors again and replace ci_models/")
+    a = p.parse_args(argv)
+    out = retrain(a.dir) if a.retrain else build_ci_demo(a.dir)
+    print(json.dumps(out, indent=1))
+    return 0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m reference_solutions.driving.ci_demo OUT_DIR")
-    print(json.dumps(build_ci_demo(Path(sys.argv[1])), indent=1))
+    sys.exit(main())

@@ -21,20 +21,24 @@ class Measured:
     seconds: float = 0.0
 
 
-def score_on_phase(track: str, artifact: Path, phase: dict, progress=None) -> Measured:
+def run_result(track: str, artifact: Path, bundle: Path, settings: dict, progress=None):
+    """The full Result of scoring ``artifact`` on (bundle, settings), as a worker would."""
     from workers.runners import run_submission
 
     def quiet(stage: str, pct: float) -> None:
         if progress:
             progress(stage, pct)
 
-    t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="aisc-regress-") as work:
-        try:
-            result = run_submission(track, Path(artifact), Path(phase["bundle"]), dict(phase.get("settings", {})),
-                                    progress=quiet, workdir=Path(work))
-        except SubmissionRejected as e:  # on the platform: failed/user
-            return Measured(None, error=f"rejected: {e}", seconds=time.time() - t0)
+        return run_submission(track, Path(artifact), Path(bundle), dict(settings), progress=quiet, workdir=Path(work))
+
+
+def score_on_phase(track: str, artifact: Path, phase: dict, progress=None) -> Measured:
+    t0 = time.time()
+    try:
+        result = run_result(track, artifact, phase["bundle"], phase.get("settings", {}), progress)
+    except SubmissionRejected as e:  # on the platform: failed/user
+        return Measured(None, error=f"rejected: {e}", seconds=time.time() - t0)
     return Measured(float(result.score), {k: round(float(v), 4) for k, v in result.columns.items()},
                     bool(result.valid), "" if result.valid else "; ".join(result.messages)[:500],
                     time.time() - t0)

@@ -2,7 +2,10 @@
 installed packages, and the MobileFaceNet file from the face track's setup hook."""
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +105,24 @@ def driving_ci_demo(regress_dirs):
 
     d = Path(os.environ.get("AISC_DRIVING_CI_DEMO", regress_dirs["demo_dir"] / "driving"))
     return d, build_ci_demo(d)
+
+
+def registered_methods():
+    """Every registered method, or those of the tracks in $AISC_REGRESS_TRACKS (e.g. "face")."""
+    from reference_solutions.registry import methods
+
+    wanted = os.environ.get("AISC_REGRESS_TRACKS", "all")
+    return [m for m in methods() if wanted == "all" or m.track in wanted.split(",")]
+
+
+@pytest.fixture(scope="session")
+def quick_report(regress_dirs, tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict]:
+    """``python -m reference_solutions regress --budget quick`` once per session: (process, report)."""
+    out = tmp_path_factory.mktemp("regress") / "report.json"
+    tracks = sorted({m.track for m in registered_methods()})
+    proc = subprocess.run([sys.executable, "-m", "reference_solutions", "regress", "--budget", "quick",
+                           "--tracks", ",".join(tracks), "--demo-dir", str(regress_dirs["demo_dir"]),
+                           "--cache-dir", str(regress_dirs["cache_dir"]), "--json", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=1800)
+    assert out.is_file(), f"regress wrote no report (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
+    return proc, json.loads(out.read_text())

@@ -5,37 +5,14 @@ baseline of its track by the margin on every hidden phase and stay within tolera
 The demo and the artifact cache are shared with the other regression tests (var/test-cache)."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import warnings
 from dataclasses import replace
 
 import pytest
 
-from conftest import REPO
-from reference_solutions.registry import methods
+from conftest import registered_methods as _methods
 
 pytestmark = pytest.mark.slow
-
-
-def _methods():
-    """Every registered method, or those of the tracks in $AISC_REGRESS_TRACKS (e.g. "face")."""
-    wanted = os.environ.get("AISC_REGRESS_TRACKS", "all")
-    return [m for m in methods() if wanted == "all" or m.track in wanted.split(",")]
-
-
-@pytest.fixture(scope="session")
-def quick_report(regress_dirs, tmp_path_factory) -> tuple[subprocess.CompletedProcess, dict]:
-    out = tmp_path_factory.mktemp("regress") / "report.json"
-    tracks = sorted({m.track for m in _methods()})
-    proc = subprocess.run([sys.executable, "-m", "reference_solutions", "regress", "--budget", "quick",
-                           "--tracks", ",".join(tracks), "--demo-dir", str(regress_dirs["demo_dir"]),
-                           "--cache-dir", str(regress_dirs["cache_dir"]), "--json", str(out)],
-                          cwd=REPO, capture_output=True, text=True, timeout=1800)
-    assert out.is_file(), f"regress wrote no report (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
-    return proc, json.loads(out.read_text())
 
 
 def test_every_method_beats_every_baseline_on_every_phase(quick_report):
