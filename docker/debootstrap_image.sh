@@ -3,7 +3,8 @@
 # with the given packages, then `docker import` it.
 # Usage: docker/debootstrap_image.sh IMAGE_NAME [comma,separated,packages]
 # Env: DEBIAN_MIRROR (default: the mirror apt uses here, else deb.debian.org); FORCE=1 rebuilds;
-#      IMAGE_USER sets the image's default user (e.g. 65534:65534), root when unset.
+#      IMAGE_USER sets the image's default user (e.g. 65534:65534), root when unset;
+#      IMAGE_ENV adds environment variables ("K=V K2=V2").
 # Needs root (debootstrap) and a running Docker Engine. About a minute.
 set -euo pipefail
 NAME="${1:?usage: debootstrap_image.sh IMAGE_NAME [packages]}"
@@ -28,5 +29,6 @@ rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb "$ROOTFS"/var/lib/apt/lists/* \
        "$ROOTFS"/usr/share/doc "$ROOTFS"/usr/share/man "$ROOTFS"/usr/share/locale
 tar -C "$ROOTFS" -c . | docker import \
   -c 'ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LANG=C.UTF-8' \
-  ${IMAGE_USER:+-c "USER $IMAGE_USER"} -c 'WORKDIR /' -c 'CMD ["python3"]' - "$NAME" >/dev/null
+  ${IMAGE_USER:+-c "USER $IMAGE_USER"} ${IMAGE_ENV:+-c "ENV $IMAGE_ENV"} -c 'WORKDIR /' -c 'CMD ["python3"]' \
+  - "$NAME" >/dev/null
 echo "[image] built $NAME" >&2

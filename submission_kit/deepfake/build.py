@@ -19,7 +19,7 @@ from pathlib import Path
 import docker
 
 KIT = Path(__file__).resolve().parent
-BASE_IMAGE = os.environ.get("AISC_DEEPFAKE_BASE_IMAGE", "aisc/deepfake-base:bookworm")
+BASE_IMAGE = os.environ.get("AISC_DEEPFAKE_BASE_IMAGE", "aisc/deepfake-base:bookworm-pip")
 BASELINE_TAG = "aisc/deepfake-baseline:latest"
 
 
