@@ -27,6 +27,23 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
+def _zip_deflated(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _rgba_png() -> bytes:
+    import numpy as np
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((112, 112, 4), np.uint8)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
 @pytest.fixture(scope="session")
 def face_demo():
     try:
@@ -47,9 +64,22 @@ def test_real_face_submissions_are_scored_and_ranked(platform_env, procs, face_d
     start_worker(procs, tmp, fake=False)
 
     token = make_team(f"face-bad-{uuid.uuid4().hex[:6]}")
-    for body in (b"this is not a zip archive", _zip({"../../escape.png": b"x"})):
+    good = zipfile.ZipFile(face_demo["baselines"]["unchanged"])
+    members = {n: good.read(n) for n in good.namelist()}
+    corrupt = bytearray(_zip_deflated(members))
+    first = zipfile.ZipFile(io.BytesIO(bytes(corrupt))).infolist()[0]
+    start = first.header_offset + 30 + len(first.filename) + len(first.extra)
+    corrupt[start + 2:start + first.compress_size - 2] = b"\xff" * (first.compress_size - 4)  # a corrupt deflate stream
+    rgba = _zip({n: _rgba_png() for n in members})  # every image unusable: refused before queueing
+    for body, reason in ((b"this is not a zip archive", "not a readable zip"),
+                         (_zip({"../../escape.png": b"x"}), "path traversal"),
+                         (bytes(corrupt), f"'{first.filename}' could not be extracted"),
+                         (rgba, "none of the")):
         r = upload(base, token, pid, body, filename="bad.zip")
         assert r.status_code == 422 and r.json()["detail"].startswith("submission rejected: "), r.text
+        assert reason in r.json()["detail"], r.text
+    left = httpx.get(f"{base}/api/v1/phases/{pid}/quota", headers=auth(token), timeout=30).json()["daily_left"]
+    assert left == httpx.get(f"{base}/api/v1/phases/{pid}/quota", headers=auth(token), timeout=30).json()["daily_limit"]
 
     tag, teams = uuid.uuid4().hex[:6], {}
     for bname, path in list(face_demo["baselines"].items())[:2]:
