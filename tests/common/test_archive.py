@@ -172,9 +172,10 @@ def test_driving_refuses_what_the_policy_refuses(tmp_path, patch_members, layout
         load_patch(p)
 
 
-def test_driving_corrupt_member_is_a_rejection(tmp_path, patch_members):
+@pytest.mark.parametrize("mangle", [corrupt_deflate, wrong_crc])
+def test_driving_corrupt_member_is_a_rejection(tmp_path, patch_members, mangle):
     p = tmp_path / "d.zip"
-    p.write_bytes(corrupt_deflate(patch_members, "mask.png"))
+    p.write_bytes(mangle(patch_members, "mask.png"))
     with pytest.raises(SubmissionRejected, match="'mask.png' could not be extracted"):
         load_patch(p)
 

@@ -101,6 +101,8 @@ def test_private_leaderboard_shows_only_own_row_until_revealed(two_teams, platfo
     session = httpx.post(f"{base}/login", data={"token": intruder, "next": "/"}, follow_redirects=False).cookies
     page = httpx.get(f"{base}/submissions/{b}", cookies=session)
     assert page.status_code == 200 and "0.3000" not in page.text and 'class="rank"' not in page.text
+    listing = httpx.get(f"{base}/submissions", cookies=session)
+    assert listing.status_code == 200 and f"/submissions/{b}" in listing.text and "0.3000" not in listing.text
     admin = make_admin()
     full = httpx.get(f"{base}/api/v1/phases/{pid}/leaderboard", headers=auth(admin)).json()
     assert [r["team"] for r in full["rows"]] == list(names)
