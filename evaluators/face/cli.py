@@ -21,11 +21,17 @@ def cmd_build_bundle(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .calibrate import calibrate_model_set
+    from .settings import NEAR_THRESHOLD_EPSILON
 
     for r in calibrate_model_set(args.model_set, args.faces, args.far, out=args.out, progress=_progress):
         print(f"{r['name']:16s} threshold {r['threshold']:.6f}  FAR {r['far']:.4f} (target {r['far_target']})  "
               f"TAR {r['tar'] if r['tar'] is None else round(r['tar'], 4)}  "
-              f"impostor pairs {r['impostor_pairs']}  genuine pairs {r['genuine_pairs']}")
+              f"impostor pairs {r['impostor_pairs']}  genuine pairs {r['genuine_pairs']}  "
+              f"gap {r['gap']['below']:.6f}..{r['gap']['above']:.6f} (width {r['gap']['width']:.6f})")
+        if r["gap"]["width"] < 2 * NEAR_THRESHOLD_EPSILON:
+            print(f"  note: the gap is narrower than twice the default near-threshold epsilon "
+                  f"({NEAR_THRESHOLD_EPSILON}); the threshold is still off every data point, and scored "
+                  "decisions this close to it are counted as near-threshold (details.near_threshold)")
     print(f"model set written to {args.out or args.model_set}")
     return 0
 
