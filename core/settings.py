@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     log_tail_kib: int = 32  # last N KiB of logs kept per run
     visibility_timeout_seconds: int = 6 * 3600  # Redis redelivery of unacknowledged tasks
     broker_key_prefix: str = ""  # isolates several deployments (or test runs) on one Redis
+    device: str = "auto"  # where this worker's scorers run: auto | cpu | cuda | cuda:N (a phase's device wins)
 
     # Regression runs of the reference solutions (workers/regression.py)
     regress_seconds: float = 86400.0  # beat schedule period; 0 disables the schedule and the version check

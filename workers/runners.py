@@ -13,4 +13,8 @@ def run_submission(track: str, artifact: Path, bundle_dir: Path, settings: dict,
         from workers.deepfake_run import run_and_score
 
         return run_and_score(artifact, bundle_dir, settings, progress=progress, workdir=workdir)
+    from core.settings import get_settings
+
+    # the worker's device (AISC_DEVICE) unless the phase names one (e.g. a gpu phase asking for cuda)
+    settings = {"device": get_settings().device, **settings}
     return scorer(track).score(artifact, bundle_dir, settings, progress=progress, workdir=workdir)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..common.device import resolve_device
 from ..common.errors import BundleError
 from ..common.result import Progress, Result, report
 from .bundle import Scene, load_bundle
@@ -89,7 +90,7 @@ def score(
     scenes = bundle.select(s.kinds)
     if not scenes:
         raise BundleError(f"bundle {bundle_dir} has no scenes of kinds {s.kinds}")
-    detectors = load_detectors(s.model_set)
+    detectors = load_detectors(s.model_set, resolve_device(s.device))
     pyramid = build_pyramid(patch.texture_bgr, patch.mask)
     timings["load"] = time.perf_counter() - t
     total = sum(len(sc) for sc in scenes)
@@ -124,6 +125,7 @@ def score(
         "regions": regions, "frames": total, "scenes": [sc.name for sc in scenes],
         "counts": {m: {k: v.tolist() for k, v in per.items()} for m, per in counts.items()},
         "thresholds": {d.name: {"conf": d.conf, "iou": d.iou} for d in detectors},
+        "devices": {d.name: d.device for d in detectors},
         "near_threshold": near, "near_threshold_frames": near_frames, "near_threshold_epsilon": eps,
         "smallest_margin": {m: (None if v == float("inf") else v) for m, v in closest.items()},
     })

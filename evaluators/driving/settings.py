@@ -8,6 +8,8 @@ Keys:
 - ``final_mix`` (absent): {scene kind: weight}, e.g. {"truck": 0.8, "mannequin": 0.2}.
 - ``kinds`` (absent = all): score only scenes of these kinds, e.g. ["truck"].
 - ``max_upload_bytes`` (64 MiB), ``pictures`` (true): write result pictures into workdir.
+- ``device`` (``auto``): where the detectors run, ``auto | cpu | cuda | cuda:N``
+  (``evaluators.common.device``); the worker sets it from ``AISC_DEVICE`` unless the phase does.
 - ``near_threshold_epsilon`` (0.001, confidence units): a frame whose decision rests on a target
   detection with |confidence - conf| below this is *near the threshold*; such frames are counted
   per model and scene in the result (``near_threshold``), since float rounding on another worker
@@ -18,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..common.device import check_device
 from ..common.errors import BundleError
 from .bundle import SCENE_KINDS
 
@@ -33,6 +36,7 @@ class DrivingSettings:
     max_upload_bytes: int = 64 << 20
     pictures: bool = True
     near_threshold_epsilon: float = 1e-3
+    device: str = "auto"
 
 
 def parse_settings(raw: dict[str, Any] | None) -> DrivingSettings:
@@ -48,6 +52,7 @@ def parse_settings(raw: dict[str, Any] | None) -> DrivingSettings:
         bad = [k for k in kinds if k not in SCENE_KINDS]
         if bad:
             raise BundleError(f"driving settings: unknown scene kinds {bad}; kinds are {sorted(SCENE_KINDS)}")
+    check_device(s.device)
     eps = s.near_threshold_epsilon
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps <= 0.5:
         raise BundleError(f"driving settings: near_threshold_epsilon={eps!r} must be a number in [0, 0.5]")

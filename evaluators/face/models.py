@@ -50,8 +50,10 @@ def load_face_model_specs(path: str | Path, *, need_thresholds: bool = True) -> 
     return specs
 
 
-def load_face_models(path: str | Path, *, need_thresholds: bool = True) -> list[FaceBackend]:
-    return [load_backend(s) for s in load_face_model_specs(path, need_thresholds=need_thresholds)]
+def load_face_models(path: str | Path, *, need_thresholds: bool = True, device: str = "cpu") -> list[FaceBackend]:
+    """The model set's backends; ``device`` is a resolved device (``common.device``), used by the
+    backends that have a GPU path."""
+    return [load_backend(dict(s, device=device)) for s in load_face_model_specs(path, need_thresholds=need_thresholds)]
 
 
 def _entry(name: str, backend: str, file: Path, **extra: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from evaluators.common.device import resolve_device
 from evaluators.common.errors import BundleError
 from evaluators.common.result import Progress, Result, report
 
@@ -20,15 +21,15 @@ from .settings import FaceSettings, parse_settings
 from .upload import decode_face, read_upload
 
 SCORER_VERSION = "face-1.1"  # 1.1: thresholds calibrated in the middle of a gap; margins and near-threshold counts
-_MODELS: dict[tuple[str, float], list[FaceBackend]] = {}
+_MODELS: dict[tuple[str, float, str], list[FaceBackend]] = {}
 
 
-def cached_models(model_set: Path) -> list[FaceBackend]:
-    """Models stay loaded across scoring runs in one process (keyed by path and mtime)."""
-    key = (str(Path(model_set).resolve()), Path(model_set).stat().st_mtime if Path(model_set).exists() else 0.0)
+def cached_models(model_set: Path, device: str = "cpu") -> list[FaceBackend]:
+    """Models stay loaded across scoring runs in one process (keyed by path, mtime and device)."""
+    key = (str(Path(model_set).resolve()), Path(model_set).stat().st_mtime if Path(model_set).exists() else 0.0, device)
     if key not in _MODELS:
         _MODELS.clear()
-        _MODELS[key] = load_face_models(model_set)
+        _MODELS[key] = load_face_models(model_set, device=device)
     return _MODELS[key]
 
 
@@ -93,7 +94,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     bundle = load_face_bundle(bundle_dir)
     if cfg.n_pairs is not None and cfg.n_pairs != bundle.n_pairs:
         raise BundleError(f"settings say n_pairs={cfg.n_pairs} but the bundle has {bundle.n_pairs} pairs")
-    models = cached_models(cfg.model_set)
+    models = cached_models(cfg.model_set, resolve_device(cfg.device))
     timings["load"] = time.perf_counter() - t
     report(progress, "validate", 5)
     records, images, tv, notes = check_samples(Path(artifact), bundle, cfg)
@@ -136,6 +137,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
                  "n_missing": sum(1 for r in invalid if r["reason"].endswith("missing from the zip")),
                  "thresholds": {m.name: float(m.threshold) for m in models},
                  "near_threshold": near, "near_threshold_epsilon": eps,
+                 "devices": {m.name: m.device_note() for m in models},
                  "connectivity": cfg.connectivity, "max_components": cfg.max_components,
                  "max_pixels": cfg.max_pixels, "target_embeddings_computed": computed, "samples": records},
         timings=timings,

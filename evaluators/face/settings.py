@@ -12,6 +12,8 @@ Keys (all optional except ``model_set``):
 - ``cache_dir`` (optional path): where target embeddings are cached; default
   ``$AISC_FACE_CACHE`` or ``var/cache/face`` in the repository.
 - ``batch_size`` (default 32): images per inference batch.
+- ``device`` (default ``auto``): where the models run, ``auto | cpu | cuda | cuda:N``
+  (``evaluators.common.device``); the worker sets it from ``AISC_DEVICE`` unless the phase does.
 - ``near_threshold_epsilon`` (default 0.001, cosine units): a decision with
   |similarity - threshold| below this is *near the threshold*: it is counted per model in the
   result (``near_threshold``) because float rounding on another worker could flip it
@@ -24,12 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from evaluators.common.device import check_device
 from evaluators.common.errors import BundleError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KNOWN_KEYS = {
     "model_set", "connectivity", "max_components", "max_pixels", "n_pairs",
-    "max_upload_bytes", "max_entry_bytes", "cache_dir", "batch_size", "near_threshold_epsilon",
+    "max_upload_bytes", "max_entry_bytes", "cache_dir", "batch_size", "near_threshold_epsilon", "device",
 }
 NEAR_THRESHOLD_EPSILON = 1e-3
 
@@ -46,6 +49,7 @@ class FaceSettings:
     cache_dir: Path = REPO_ROOT / "var" / "cache" / "face"
     batch_size: int = 32
     near_threshold_epsilon: float = NEAR_THRESHOLD_EPSILON
+    device: str = "auto"
 
     def upload_cap(self, n_pairs: int) -> int:
         return self.max_upload_bytes or (64 * 1024 * n_pairs + (1 << 20))
@@ -87,4 +91,5 @@ def parse_settings(settings: dict | None, *, need_model_set: bool = True) -> Fac
         cache_dir=Path(cache),
         batch_size=_int(s, "batch_size", 32, 1, 4096),
         near_threshold_epsilon=float(eps),
+        device=check_device(s.get("device", "auto")),
     )

@@ -54,7 +54,7 @@ def scripted(monkeypatch, tiny_bundle):
 
     order = [(sc.name, i) for sc in load_bundle(tiny_bundle).scenes for i in range(len(sc))]
 
-    def fake_load(_model_set):
+    def fake_load(*_):
         return [ScriptedDetector("white", SCRIPT_A, order), ScriptedDetector("black", SCRIPT_B, order)]
 
     monkeypatch.setattr(scorer_module, "load_detectors", fake_load)
@@ -90,7 +90,7 @@ def test_truck_only_phase(tiny_bundle, patch_file, monkeypatch):
     from evaluators.driving.bundle import load_bundle
 
     order = [("truck_01", i) for i in range(len(load_bundle(tiny_bundle).scenes[0]))]
-    monkeypatch.setattr(scorer_module, "load_detectors", lambda _: [ScriptedDetector("white", SCRIPT_A, order)])
+    monkeypatch.setattr(scorer_module, "load_detectors", lambda *_: [ScriptedDetector("white", SCRIPT_A, order)])
     res = driving_score(patch_file, tiny_bundle, {"model_set": "x", "kinds": ["truck"], "area_weight": 0.0})
     assert res.score == pytest.approx(3 / 6)
 
@@ -138,7 +138,7 @@ def test_frames_near_the_confidence_threshold_are_counted(tiny_bundle, patch_fil
     """Frames whose best target detection lies within epsilon of ``conf`` are counted per
     model and scene; the decision itself (score >= conf) does not change."""
     scores = [0.2495, 0.2505, 0.9, 0.1, 0.2485, 0.26]  # 6 truck frames
-    monkeypatch.setattr(scorer_module, "load_detectors", lambda _: [ConfidenceDetector(scores)])
+    monkeypatch.setattr(scorer_module, "load_detectors", lambda *_: [ConfidenceDetector(scores)])
     settings = {"model_set": "x", "kinds": ["truck"], "area_weight": 0.0}
     res = driving_score(patch_file, tiny_bundle, settings)
     assert res.details["counts"]["conf"]["truck_01"] == [0, 1, 1, 0, 0, 1]
@@ -146,7 +146,7 @@ def test_frames_near_the_confidence_threshold_are_counted(tiny_bundle, patch_fil
     assert res.details["near_threshold_epsilon"] == 1e-3
     assert res.details["near_threshold"] == {"conf": {"truck_01": 2}}  # 0.2495 and 0.2505
     assert res.details["smallest_margin"]["conf"] == pytest.approx(0.0005, abs=1e-6)
-    monkeypatch.setattr(scorer_module, "load_detectors", lambda _: [ConfidenceDetector(scores)])
+    monkeypatch.setattr(scorer_module, "load_detectors", lambda *_: [ConfidenceDetector(scores)])
     wide = driving_score(patch_file, tiny_bundle, dict(settings, near_threshold_epsilon=0.02))
     assert wide.details["near_threshold"] == {"conf": {"truck_01": 4}}  # + 0.2485 and 0.26
     assert wide.score == res.score

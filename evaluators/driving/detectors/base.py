@@ -68,6 +68,7 @@ class Detector:
     conf: float = 0.25
     iou: float = 0.45
     batch_size: int = 8
+    device: str = "cpu"
 
     def detect_batch(self, frames: Sequence[np.ndarray], min_conf: float) -> list[Detections]:
         raise NotImplementedError

@@ -27,6 +27,9 @@ LAYOUTS = {
 }
 
 
+from ...common.device import onnx_providers
+
+
 class OnnxDetector(Detector):
     def __init__(self, spec: dict[str, Any]):
         import onnxruntime as ort
@@ -44,7 +47,8 @@ class OnnxDetector(Detector):
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = int(spec.get("threads", 2))
         opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(spec["file"], opts, providers=["CPUExecutionProvider"])
+        self.device = spec.get("device", "cpu")  # resolved: cpu or cuda:N
+        self.session = ort.InferenceSession(spec["file"], opts, providers=onnx_providers(self.device))
         inp = self.session.get_inputs()[0]
         self.input_name = inp.name
         shape = inp.shape

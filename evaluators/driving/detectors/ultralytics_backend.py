@@ -32,6 +32,7 @@ class UltralyticsDetector(Detector):
         self.iou = float(spec.get("iou", 0.45))
         self.imgsz = int(spec.get("imgsz", 640))
         self.batch_size = int(spec.get("batch", 8))
+        self.device = spec.get("device", "cpu")  # resolved: cpu or cuda:N
         try:
             self.model = YOLO(spec["file"], task="detect")
         except Exception as e:  # a broken checkpoint is the organizer's problem
@@ -47,12 +48,13 @@ class UltralyticsDetector(Detector):
 
     def detect_batch(self, frames: Sequence[np.ndarray], min_conf: float) -> list[Detections]:
         results = self.model.predict(
-            list(frames), imgsz=self.imgsz, conf=min_conf, iou=self.iou, device="cpu",
+            list(frames), imgsz=self.imgsz, conf=min_conf, iou=self.iou, device=self.device,
             verbose=False, batch=len(frames),
         )
         out = []
         for r in results:
             b = r.boxes
+            b = b.cpu()
             cls = b.cls.numpy().astype(int)
             labels = [self.names[c] if c < len(self.names) else f"class{c}" for c in cls]
             out.append(Detections(b.xyxy.numpy().astype(np.float32), b.conf.numpy().astype(np.float32), labels))

@@ -40,6 +40,7 @@ class FaceBackend(ABC):
     backend = ""
     # Bump when preprocessing changes so cached embeddings are not reused.
     preprocess_version = 1
+    gpu_path = False  # True where the backend can run on a CUDA device (ONNX)
 
     def __init__(self, spec: dict[str, Any]):
         self.spec = spec
@@ -48,6 +49,14 @@ class FaceBackend(ABC):
         if not self.file.is_file():
             raise BundleError(f"model {self.name!r}: file {self.file} is missing")
         self.threshold = spec.get("threshold")
+        self.requested_device = spec.get("device", "cpu")  # resolved by the scorer: cpu or cuda:N
+        self.device = self.requested_device if self.gpu_path else "cpu"
+
+    def device_note(self) -> str:
+        """Where this model ran, said plainly (a backend without a GPU path says so)."""
+        if self.device == self.requested_device:
+            return self.device
+        return f"cpu ({self.backend} has no GPU path; {self.requested_device} was available)"
 
     @abstractmethod
     def embed(self, faces: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from evaluators.common.device import DeviceUnavailable, onnx_providers
 from evaluators.common.errors import BundleError
 
 from .base import FaceBackend, check_faces, l2_normalize
@@ -15,6 +16,7 @@ from .base import FaceBackend, check_faces, l2_normalize
 
 class OnnxArcFace(FaceBackend):
     backend = "onnx"
+    gpu_path = True
 
     def __init__(self, spec):
         super().__init__(spec)
@@ -30,7 +32,9 @@ class OnnxArcFace(FaceBackend):
         opts.intra_op_num_threads = int(spec.get("num_threads", 2))
         opts.inter_op_num_threads = 1
         try:
-            self._sess = ort.InferenceSession(str(self.file), opts, providers=["CPUExecutionProvider"])
+            self._sess = ort.InferenceSession(str(self.file), opts, providers=onnx_providers(self.device))
+        except DeviceUnavailable:
+            raise
         except Exception as e:  # onnxruntime raises its own exception types
             raise BundleError(f"model {self.name!r}: {self.file} is not a loadable ONNX model ({e})") from e
         inp = self._sess.get_inputs()[0]
