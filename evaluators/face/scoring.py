@@ -76,13 +76,32 @@ def target_embeddings(model: FaceBackend, bundle: FaceBundle, ids: list[str], cf
                           lambda idx: model.embed_batched(np.stack([bundle.read(rels[i]) for i in idx]), cfg.batch_size))
 
 
-def _embed_with_progress(model: FaceBackend, faces: np.ndarray, batch: int, progress: Optional[Progress],
-                         k: int, n_models: int) -> np.ndarray:
-    out = []
-    for i in range(0, len(faces), batch):
-        out.append(model.embed(faces[i:i + batch]))
-        report(progress, f"inference {model.name}", 10 + 85 * (k + (i + len(out[-1])) / len(faces)) / n_models)
-    return np.concatenate(out)
+def model_similarities(models: list[FaceBackend], adv: np.ndarray, bundle: FaceBundle, ids: list[str],
+                       cfg: FaceSettings, progress: Optional[Progress]) -> dict[str, tuple[np.ndarray, int]]:
+    """{model: (cosine similarity of each adversarial face to its target (N float64), target
+    embeddings computed rather than cached)}. The models run in ``cfg.workers`` threads (each
+    model in one thread; the backends release the GIL while they infer), so scoring uses the
+    cores the worker has; each model's numbers are the same whatever the thread count."""
+    from concurrent.futures import ThreadPoolExecutor
+    import threading
+
+    batch = cfg.batch_size
+    total = len(models) * max(1, -(-len(adv) // batch))
+    done, lock = [0], threading.Lock()
+
+    def one(model: FaceBackend) -> tuple[np.ndarray, int]:
+        out = []
+        for i in range(0, len(adv), batch):
+            out.append(model.embed(adv[i:i + batch]))
+            with lock:
+                done[0] += 1
+                report(progress, "inference", 10 + 85 * done[0] / total)
+        e_tgt, computed = target_embeddings(model, bundle, ids, cfg)
+        return cosine(np.concatenate(out), e_tgt), computed
+
+    workers = max(1, min(cfg.workers or len(models), len(models)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="face-model") as pool:
+        return dict(zip((m.name for m in models), pool.map(one, models)))
 
 
 def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optional[Progress] = None,
@@ -104,16 +123,14 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     by_id = {r["id"]: r for r in records}
     columns, t_inf, t_score, computed, near = {}, 0.0, 0.0, {}, {}
     eps = cfg.near_threshold_epsilon
-    for k, model in enumerate(models):
-        report(progress, f"inference {model.name}", 10 + 85 * k / len(models))
+    t = time.perf_counter()
+    sims_of = model_similarities(models, adv, bundle, valid_ids, cfg, progress) if valid_ids else {}
+    t_inf = time.perf_counter() - t
+    for model in models:
         hits = 0
         if valid_ids:
             t = time.perf_counter()
-            e_adv = _embed_with_progress(model, adv, cfg.batch_size, progress, k, len(models))
-            e_tgt, computed[model.name] = target_embeddings(model, bundle, valid_ids, cfg)
-            t_inf += time.perf_counter() - t
-            t = time.perf_counter()
-            sims = cosine(e_adv, e_tgt)
+            sims, computed[model.name] = sims_of[model.name]
             thr = float(model.threshold)
             ok = sims >= thr
             margins = sims - thr

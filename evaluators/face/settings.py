@@ -12,6 +12,8 @@ Keys (all optional except ``model_set``):
 - ``cache_dir`` (optional path): where target embeddings are cached; default
   ``$AISC_FACE_CACHE`` or ``var/cache/face`` in the repository.
 - ``batch_size`` (default 32): images per inference batch.
+- ``workers`` (default 0 = one per model): threads that run the models side by side; 1 runs
+  them one after another. The numbers are the same either way.
 - ``device`` (default ``auto``): where the models run, ``auto | cpu | cuda | cuda:N``
   (``evaluators.common.device``); the worker sets it from ``AISC_DEVICE`` unless the phase does.
 - ``near_threshold_epsilon`` (default 0.001, cosine units): a decision with
@@ -32,7 +34,7 @@ from evaluators.common.errors import BundleError
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KNOWN_KEYS = {
     "model_set", "connectivity", "max_components", "max_pixels", "n_pairs",
-    "max_upload_bytes", "max_entry_bytes", "cache_dir", "batch_size", "near_threshold_epsilon", "device",
+    "max_upload_bytes", "max_entry_bytes", "cache_dir", "batch_size", "near_threshold_epsilon", "device", "workers",
 }
 NEAR_THRESHOLD_EPSILON = 1e-3
 
@@ -50,6 +52,7 @@ class FaceSettings:
     batch_size: int = 32
     near_threshold_epsilon: float = NEAR_THRESHOLD_EPSILON
     device: str = "auto"
+    workers: int = 0
 
     def upload_cap(self, n_pairs: int) -> int:
         return self.max_upload_bytes or (64 * 1024 * n_pairs + (1 << 20))
@@ -92,4 +95,5 @@ def parse_settings(settings: dict | None, *, need_model_set: bool = True) -> Fac
         batch_size=_int(s, "batch_size", 32, 1, 4096),
         near_threshold_epsilon=float(eps),
         device=check_device(s.get("device", "auto")),
+        workers=_int(s, "workers", 0, 0, 64),
     )

@@ -84,6 +84,15 @@ def test_margins_and_near_threshold_counts(face_demo, phase):
         score(z, bundle_dir, dict(settings, near_threshold_epsilon="x"))
 
 
+def test_models_side_by_side_give_the_same_numbers(face_demo, phase, tmp_path):
+    """The models run in threads (settings ``workers``); one thread gives the same details."""
+    bundle_dir, settings = phase
+    z = Path(face_demo["baselines"]["naive_patch"])
+    one = score(z, bundle_dir, dict(settings, workers=1, cache_dir=str(tmp_path / "a")))
+    three = score(z, bundle_dir, dict(settings, workers=3, cache_dir=str(tmp_path / "b")))
+    assert one.score == three.score and json.dumps(one.details["samples"]) == json.dumps(three.details["samples"])
+
+
 def test_cli_prints_columns_and_writes_result(face_demo, phase, tmp_path):
     bundle_dir, settings = phase
     out = tmp_path / "result.json"
