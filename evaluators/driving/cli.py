@@ -52,9 +52,18 @@ def cmd_marker_texture(args: argparse.Namespace) -> int:
 
 
 def cmd_build_demo(args: argparse.Namespace) -> int:
-    from .demo import build_demo
+    from .demo import DEMO_MODELS, DEMO_RECORD, FULL, build_demo, freeze_detectors
 
-    print(json.dumps(build_demo(Path(args.out), quick=args.quick), indent=1))
+    if args.freeze and args.quick:
+        raise SystemExit("--freeze re-creates the full demo's shipped detectors; it does not go with --quick")
+    demo = build_demo(Path(args.out), quick=args.quick, train=args.train or args.freeze)
+    if args.freeze:
+        freeze_detectors(Path(args.out).resolve(), DEMO_MODELS, DEMO_RECORD, "demo", FULL, demo["clean_detection_rate"],
+                         "Fixed detectors of the full driving demo (evaluators/driving/demo.py), trained once with "
+                         "FULL by evaluators.driving.scenegen.train. Re-create with `python -m evaluators "
+                         "build-driving-demo --out DIR --freeze`.")
+        print(f"froze the trained detectors into {DEMO_MODELS}", file=sys.stderr)
+    print(json.dumps(demo, indent=1))
     return 0
 
 
@@ -85,6 +94,9 @@ def add_commands(sub) -> None:
     p = sub.add_parser("build-driving-demo", help="driving: build the offline demo (scenes, detectors, baselines)")
     p.add_argument("--out", default="var/demo/driving")
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--train", action="store_true", help="train the detectors here instead of using the shipped ones")
+    p.add_argument("--freeze", action="store_true",
+                   help="train them here and replace the shipped full-demo detectors (evaluators/driving/demo_models)")
     p.set_defaults(func=cmd_build_demo)
     p = sub.add_parser("driving-baselines", help="driving: write the baseline submissions")
     p.add_argument("--out", required=True)

@@ -10,6 +10,7 @@ clean_rates.json (clean-frame detection rate per detector on the hidden scenes).
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from ..common.manifest import sha256_file
@@ -27,10 +28,14 @@ FULL = {"name": "driving", "hidden": (5, 240), "train": (24, 40), "val": 60, "ex
 QUICK = {"name": "driving", "hidden": (1, 8), "train": (4, 8), "val": 6, "examples": 1,
          "epochs": {"yolov3-tiny": (1, 0), "yolov8n": (1, 0)}, "train_imgsz": 128, "imgsz": 320}
 DETECTORS = (("whitebox_yolov3tiny", "yolov3-tiny", "white-box"), ("blackbox_yolov8n", "yolov8n", "black-box"))
+# The full demo's detectors, trained once with FULL by this module's own training code and shipped
+# (README, "Reproducibility"); `python -m evaluators build-driving-demo --freeze` re-creates them.
+DEMO_MODELS = Path(__file__).resolve().parent / "demo_models"
+DEMO_RECORD = DEMO_MODELS / "demo_models.json"
 
 
 def _log(msg: str) -> None:
-    print(f"[driving demo] {msg}", flush=True)
+    print(f"[driving demo] {msg}", file=sys.stderr, flush=True)
 
 
 def write_model_set(out_dir: Path, checkpoints: dict[str, Path], imgsz: int) -> Path:
@@ -43,6 +48,43 @@ def write_model_set(out_dir: Path, checkpoints: dict[str, Path], imgsz: int) -> 
     path = out_dir / "model_set.json"
     path.write_text(json.dumps({"track": "driving", "models": models}, indent=1))
     return path
+
+
+def fixed_detectors(record: Path) -> dict[str, dict] | None:
+    """{arch: {"file", "sha256"}} from a fixed-detector record (``freeze_detectors``), or None
+    when there is no record."""
+    if not record.is_file():
+        return None
+    data = json.loads(record.read_text())
+    return {arch: {"file": str(record.parent / m["file"]), "sha256": m["sha256"]} for arch, m in data["models"].items()}
+
+
+def freeze_detectors(trained_demo: Path, models_dir: Path, record: Path, suffix: str, recipe: dict,
+                     clean_rates: dict, about: str) -> dict:
+    """Freeze the two detectors trained in ``trained_demo`` into ``models_dir/<arch>-<suffix>.pt``
+    (``scenegen.train.freeze_checkpoint``: no optimizer state, no machine paths) and write the
+    record: recipe, package versions, sha256, training seconds, clean-frame detection rates."""
+    import platform
+
+    import torch
+    import ultralytics
+
+    from .scenegen.train import freeze_checkpoint
+
+    models_dir.mkdir(parents=True, exist_ok=True)
+    models = {}
+    for _, arch, _ in DETECTORS:
+        trained = Path(trained_demo) / "models" / f"{arch}-demo.pt"
+        name = f"{arch}-{suffix}.pt"
+        freeze_checkpoint(trained, models_dir / name, Path(trained_demo))
+        models[arch] = {"file": name, "sha256": sha256_file(models_dir / name),
+                        "training": json.loads(trained.with_suffix(".json").read_text())}
+    data = {"about": about, "recipe": json.loads(json.dumps({k: v for k, v in recipe.items() if k != "models"})),
+            "versions": {"torch": torch.__version__, "ultralytics": ultralytics.__version__,
+                         "python": platform.python_version(), "machine": platform.machine()},
+            "models": models, "clean_detection_rate_when_trained": clean_rates}
+    record.write_text(json.dumps(data, indent=1) + "\n")
+    return data
 
 
 def install_checkpoint(arch: str, frozen: dict, models_dir: Path) -> Path:
@@ -64,7 +106,7 @@ def install_checkpoint(arch: str, frozen: dict, models_dir: Path) -> Path:
     return dst
 
 
-def train_detectors(cfg: dict, train_bundle: Path, out_dir: Path) -> dict[str, Path]:
+def train_detectors(cfg: dict, train_bundle: Path, out_dir: Path, progress=None) -> dict[str, Path]:
     """Train both demo detectors on the public training scenes (reused when already trained);
     returns {arch: checkpoint}."""
     from .scenegen.train import export_yolo_dataset, train_detector
@@ -75,7 +117,7 @@ def train_detectors(cfg: dict, train_bundle: Path, out_dir: Path) -> dict[str, P
         _log(f"training {arch} (cached when already trained)")
         epochs, extra = cfg["epochs"][arch]
         checkpoints[arch] = train_detector(arch, data, out_dir / "models", epochs=epochs, extra_epochs=extra,
-                                           imgsz=cfg["train_imgsz"], batch=8, seed=0)
+                                           imgsz=cfg["train_imgsz"], batch=8, seed=0, progress=progress)
         record = checkpoints[arch].with_suffix(".json")
         if record.is_file():
             rec = json.loads(record.read_text())
@@ -84,37 +126,42 @@ def train_detectors(cfg: dict, train_bundle: Path, out_dir: Path) -> dict[str, P
     return checkpoints
 
 
-def build_demo(out_dir: Path, *, quick: bool = False, config: dict | None = None) -> dict:
+def build_demo(out_dir: Path, *, quick: bool = False, config: dict | None = None, progress=None,
+               train: bool = False) -> dict:
     """``config`` (same keys as FULL) replaces the QUICK/FULL choice, e.g. the reference
     solutions' CI-sized demo. With ``config["models"]`` the detectors are those fixed files
-    (sha256 checked), not trained here."""
-    cfg = config or (QUICK if quick else FULL)
+    (sha256 checked), not trained here. ``progress(stage, percent)``: default, stage lines with the
+    time left on stderr (``evaluators.common.progress``)."""
+    from ..common.progress import StageProgress
+
+    report = progress or StageProgress("driving demo")
+    cfg = dict(config or (QUICK if quick else FULL))
+    if config is None and not quick and not train and fixed_detectors(DEMO_RECORD):
+        cfg["models"] = fixed_detectors(DEMO_RECORD)  # the shipped full-demo detectors, not trained here
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     n_kind, n_frames = cfg["hidden"]
-    _log("hidden scenes")
     hidden = build_scene_bundle(out_dir / "hidden", hidden_plan(n_kind, n_frames), public=False,
-                                name=f"{cfg['name']}-hidden")
-    _log("public training scenes")
+                                name=f"{cfg['name']}-hidden", progress=lambda p: report("hidden scenes", p))
     train = build_scene_bundle(out_dir / "public_train", train_plan(*cfg["train"]), public=True,
-                               name=f"{cfg['name']}-public-train")
+                               name=f"{cfg['name']}-public-train", progress=lambda p: report("public training scenes", p))
     from .baselines import full_mask
 
     example = example_patcher(noise_texture(1)[:, :, ::-1].copy(), full_mask())
-    _log("public validation scenes")
     val = build_scene_bundle(out_dir / "public_val", val_plan(cfg["val"], cfg["examples"]), public=True,
-                             name=f"{cfg['name']}-public-val", example_patch=example)
+                             name=f"{cfg['name']}-public-val", example_patch=example,
+                             progress=lambda p: report("public validation scenes", p))
     if cfg.get("models"):
         checkpoints = {}
         for _, arch, _ in DETECTORS:
             _log(f"{arch}: the fixed checkpoint {Path(cfg['models'][arch]['file']).name} (not trained here)")
             checkpoints[arch] = install_checkpoint(arch, cfg["models"][arch], out_dir / "models")
     else:
-        checkpoints = train_detectors(cfg, train, out_dir)
+        checkpoints = train_detectors(cfg, train, out_dir, progress=report)
     model_set = write_model_set(out_dir, checkpoints, cfg["imgsz"])
     from .clean_rate import cached_clean_rates
 
-    rates = cached_clean_rates(out_dir, hidden, model_set, log=_log)
+    rates = cached_clean_rates(out_dir, hidden, model_set, log=_log, progress=report)
     for name, per in rates.items():
         flag = "ok" if per["all"] >= 0.95 else "BELOW 95%"
         _log(f"clean hidden frames with the target detected by {name}: {100 * per['all']:.1f}% ({flag})")

@@ -24,8 +24,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from evaluators.common.manifest import sha256_file
-from evaluators.driving.demo import DETECTORS, build_demo
+from evaluators.driving.demo import build_demo, fixed_detectors, freeze_detectors
 
 MODELS_DIR = Path(__file__).resolve().parent / "ci_models"
 RECORD = MODELS_DIR / "ci_models.json"
@@ -46,10 +45,10 @@ STAMP = "ci_config.json"
 
 def fixed_models() -> dict[str, dict]:
     """{arch: {"file", "sha256"}} of the shipped CI detectors (from ci_models.json)."""
-    if not RECORD.is_file():
+    models = fixed_detectors(RECORD)
+    if models is None:
         raise FileNotFoundError(f"{RECORD} is missing: run `python -m reference_solutions.driving.ci_demo --retrain DIR`")
-    record = json.loads(RECORD.read_text())
-    return {arch: {"file": str(MODELS_DIR / m["file"]), "sha256": m["sha256"]} for arch, m in record["models"].items()}
+    return models
 
 
 def _reuse_or_clear(out_dir: Path, stamp_cfg: dict) -> None:
@@ -84,77 +83,17 @@ def build_ci_demo(out_dir: Path, cfg: dict | None = None, *, train: bool = False
     return build_demo(out_dir, config=cfg)
 
 
-def _scrub_paths(value):
-    """Machine paths (training folders, yaml files) reduced to file names, in nested dicts,
-    lists and namespaces."""
-    if isinstance(value, str) and ("/" in value or "\\" in value):
-        return Path(value).name
-    if isinstance(value, dict):
-        return {k: _scrub_paths(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_scrub_paths(v) for v in value)
-    if hasattr(value, "__dict__") and type(value).__name__ == "IterableSimpleNamespace":
-        for k, v in vars(value).items():
-            setattr(value, k, _scrub_paths(v))
-    return value
-
-
-def freeze_checkpoint(src: Path, dst: Path, workdir: Path) -> None:
-    """Write an Ultralytics checkpoint with only what inference needs: the (EMA) model in half
-    precision and its training arguments with machine paths reduced to file names; no optimizer
-    state, no date. Refuses to write a file that still names ``workdir``."""
-    import io
-    import zipfile
-
-    import torch
-
-    ckpt = torch.load(src, map_location="cpu", weights_only=False)
-    model = ckpt["ema"] if ckpt.get("ema") is not None else ckpt["model"]
-    for attr in ("args", "yaml", "yaml_file", "pt_path"):
-        if hasattr(model, attr):
-            setattr(model, attr, _scrub_paths(getattr(model, attr)))
-    buf = io.BytesIO()
-    torch.save({"model": model.half(), "train_args": _scrub_paths(dict(ckpt.get("train_args") or {})),
-                "version": ckpt.get("version"), "date": None}, buf)
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
-        leaked = [n for n in z.namelist() if str(workdir).encode() in z.read(n)]
-    if leaked:
-        raise RuntimeError(f"the frozen checkpoint still names {workdir} in {leaked}")
-    dst.write_bytes(buf.getvalue())
-
-
 def retrain(workdir: Path) -> dict:
     """Train both CI detectors from the recipe in a fresh demo under workdir, freeze them into
     ci_models/ and write ci_models.json (recipe, versions, sha256, training seconds, clean rates)."""
-    import platform
-
-    import torch
-    import ultralytics
-
     workdir = Path(workdir).resolve()
     if workdir.exists():
         shutil.rmtree(workdir)
     demo = build_ci_demo(workdir, train=True)
-    MODELS_DIR.mkdir(parents=True, exist_ok=True)
-    models = {}
-    for _, arch, _ in DETECTORS:
-        trained = workdir / "models" / f"{arch}-demo.pt"
-        name = f"{arch}-ci.pt"
-        freeze_checkpoint(trained, MODELS_DIR / name, workdir)
-        models[arch] = {"file": name, "sha256": sha256_file(MODELS_DIR / name),
-                        "training": json.loads(trained.with_suffix(".json").read_text())}
-    record = {
-        "about": "Fixed detectors of the driving CI demo (reference_solutions/driving/ci_demo.py). Trained once "
-                 "by evaluators.driving.scenegen.train with this recipe; tests and regression runs score against "
-                 "these files. Re-create with `python -m reference_solutions.driving.ci_demo --retrain DIR`.",
-        "recipe": {k: v for k, v in json.loads(json.dumps(CI)).items()},
-        "versions": {"torch": torch.__version__, "ultralytics": ultralytics.__version__,
-                     "python": platform.python_version(), "machine": platform.machine()},
-        "models": models,
-        "clean_detection_rate_when_trained": demo["clean_detection_rate"],
-    }
-    RECORD.write_text(json.dumps(record, indent=1) + "\n")
-    return record
+    return freeze_detectors(workdir, MODELS_DIR, RECORD, "ci", CI, demo["clean_detection_rate"],
+                            "Fixed detectors of the driving CI demo (reference_solutions/driving/ci_demo.py). "
+                            "Tests and regression runs score against these files. Re-create with "
+                            "`python -m reference_solutions.driving.ci_demo --retrain DIR`.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -102,9 +102,12 @@ def model_yaml(arch: str, out_dir: Path) -> Path:
 
 
 def _fit(model, data_yaml: Path, out_dir: Path, name: str, *, epochs: int, imgsz: int, batch: int, seed: int,
-         fraction: float, init: Path | None = None) -> Path:
-    """One Ultralytics training run; ``init``: start from these weights (no warm-up, lower lr)."""
+         fraction: float, init: Path | None = None, on_epoch=None) -> Path:
+    """One Ultralytics training run; ``init``: start from these weights (no warm-up, lower lr);
+    ``on_epoch(done, total)`` after every epoch."""
     stage = {"pretrained": str(init), "warmup_epochs": 0, "lr0": 0.001} if init else {}
+    if on_epoch is not None:
+        model.add_callback("on_train_epoch_end", lambda trainer: on_epoch(trainer.epoch + 1, trainer.epochs))
     model.train(
         data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, deterministic=True,
         device="cpu", workers=0, plots=False, amp=False, val=False, verbose=False,
@@ -119,7 +122,8 @@ def _fit(model, data_yaml: Path, out_dir: Path, name: str, *, epochs: int, imgsz
 
 
 def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, imgsz: int = 256,
-                   batch: int = 8, seed: int = 0, fraction: float = 1.0, extra_epochs: int = 0) -> Path:
+                   batch: int = 8, seed: int = 0, fraction: float = 1.0, extra_epochs: int = 0,
+                   progress=None) -> Path:
     """Train one detector from its yaml for ``epochs``, then (``extra_epochs`` > 0) a second
     run starting from those weights; returns the checkpoint (reused when it already exists).
     ``<arch>-demo.json`` beside it records the recipe and the training's CPU and wall seconds."""
@@ -133,13 +137,58 @@ def train_detector(arch: str, data_yaml: Path, out_dir: Path, *, epochs: int, im
 
     torch.set_num_threads(2)
     kw = dict(imgsz=imgsz, batch=batch, seed=seed, fraction=fraction)
-    ckpt = _fit(YOLO(str(model_yaml(arch, out_dir)), task="detect"), data_yaml, out_dir, arch, epochs=epochs, **kw)
+    total = epochs + extra_epochs
+
+    def epoch_done(offset: int):
+        return None if progress is None else (lambda done, _n: progress(f"training {arch}", 100.0 * (offset + done) / total))
+
+    ckpt = _fit(YOLO(str(model_yaml(arch, out_dir)), task="detect"), data_yaml, out_dir, arch, epochs=epochs,
+                on_epoch=epoch_done(0), **kw)
     if extra_epochs:
         ckpt = _fit(YOLO(str(model_yaml(arch, out_dir)), task="detect"), data_yaml, out_dir, f"{arch}-stage2",
-                    epochs=extra_epochs, init=ckpt, **kw)
+                    epochs=extra_epochs, init=ckpt, on_epoch=epoch_done(epochs), **kw)
     shutil.copyfile(ckpt, final)
     record = {"arch": arch, "epochs": epochs, "extra_epochs": extra_epochs, "imgsz": imgsz, "batch": batch,
               "seed": seed, "fraction": fraction, "cpu_seconds": round(time.process_time() - cpu0, 1),
               "wall_seconds": round(time.monotonic() - wall0, 1), "torch_threads": torch.get_num_threads()}
     final.with_suffix(".json").write_text(json.dumps(record, indent=1))
     return final
+
+
+def _scrub_paths(value):
+    """Machine paths (training folders, yaml files) reduced to file names, in nested dicts,
+    lists and namespaces."""
+    if isinstance(value, str) and ("/" in value or "\\" in value):
+        return Path(value).name
+    if isinstance(value, dict):
+        return {k: _scrub_paths(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scrub_paths(v) for v in value)
+    if hasattr(value, "__dict__") and type(value).__name__ == "IterableSimpleNamespace":
+        for k, v in vars(value).items():
+            setattr(value, k, _scrub_paths(v))
+    return value
+
+
+def freeze_checkpoint(src: Path, dst: Path, workdir: Path) -> None:
+    """Write an Ultralytics checkpoint with only what inference needs: the (EMA) model in half
+    precision and its training arguments with machine paths reduced to file names; no optimizer
+    state, no date. Refuses to write a file that still names ``workdir``."""
+    import io
+    import zipfile
+
+    import torch
+
+    ckpt = torch.load(src, map_location="cpu", weights_only=False)
+    model = ckpt["ema"] if ckpt.get("ema") is not None else ckpt["model"]
+    for attr in ("args", "yaml", "yaml_file", "pt_path"):
+        if hasattr(model, attr):
+            setattr(model, attr, _scrub_paths(getattr(model, attr)))
+    buf = io.BytesIO()
+    torch.save({"model": model.half(), "train_args": _scrub_paths(dict(ckpt.get("train_args") or {})),
+                "version": ckpt.get("version"), "date": None}, buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        leaked = [n for n in z.namelist() if str(workdir).encode() in z.read(n)]
+    if leaked:
+        raise RuntimeError(f"the frozen checkpoint still names {workdir} in {leaked}")
+    dst.write_bytes(buf.getvalue())
