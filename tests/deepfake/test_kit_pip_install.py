@@ -9,7 +9,6 @@ import io
 import shutil
 import uuid
 import zipfile
-from pathlib import Path
 
 from submission_kit.deepfake.build import KIT
 
