@@ -14,8 +14,9 @@ from .timeutil import iso, utcnow
 from .visibility import results_visible
 
 
-def _build():
-    """Built once: a fixed statement with bind parameters stays in SQLAlchemy's compiled cache."""
+def _build(many: bool = False):
+    """Built once: a fixed statement with bind parameters stays in SQLAlchemy's compiled cache.
+    ``many``: for a list of ids (one statement for a whole page of submissions, not one per row)."""
     ahead_sub = aliased(Submission, name="ahead")
     ahead = (select(func.count()).select_from(ahead_sub)
              .where(ahead_sub.state == QUEUED, ahead_sub.queue == Submission.queue,
@@ -38,10 +39,12 @@ def _build():
                    Score.scorer_version, Score.valid, Score.columns, Score.messages, Score.artifacts)
             .join(Team, Team.id == Submission.team_id).join(Phase, Phase.id == Submission.phase_id)
             .outerjoin(Score, and_(Score.id == Submission.score_id))
-            .where(Submission.id == bindparam("submission_id")))
+            .where(Submission.id.in_(bindparam("ids", expanding=True)) if many
+                   else Submission.id == bindparam("submission_id")))
 
 
 _STATEMENT = _build()
+_MANY = _build(many=True)
 
 
 def fetch(session: Session, submission_id: int, *, is_admin: bool) -> tuple[int, dict[str, Any]] | None:
@@ -49,8 +52,19 @@ def fetch(session: Session, submission_id: int, *, is_admin: bool) -> tuple[int,
     # Core execution on the session's connection: these are plain columns, no ORM objects
     row = session.connection().execute(_STATEMENT, {"submission_id": submission_id,
                                                     "day": day_of(utcnow())}).one_or_none()
-    if row is None:
-        return None
+    return None if row is None else (row.team_id, _status(row, is_admin))
+
+
+def fetch_many(session: Session, ids: list[int], *, is_admin: bool) -> list[dict[str, Any]]:
+    """Status dicts of ``ids`` in the given order (missing ids left out), in one statement."""
+    if not ids:
+        return []
+    rows = session.connection().execute(_MANY, {"ids": list(ids), "day": day_of(utcnow())}).all()
+    by_id = {r.id: r for r in rows}
+    return [_status(by_id[i], is_admin) for i in ids if i in by_id]
+
+
+def _status(row, is_admin: bool) -> dict[str, Any]:
     sub = row
     total_left = None if row.quota_total is None else max(0, row.quota_total - (row.total_used or 0))
     out: dict[str, Any] = {
@@ -68,4 +82,4 @@ def fetch(session: Session, submission_id: int, *, is_admin: bool) -> tuple[int,
         out["score"] = {"total": row.total, "scorer_score": row.scorer_score, "subjective": row.subjective,
                         "scorer_version": row.scorer_version, "valid": row.valid, "columns": row.columns,
                         "messages": row.messages, "artifacts": sorted(row.artifacts or {})}
-    return sub.team_id, out
+    return out

@@ -15,6 +15,7 @@ from core.models import Submission
 from core.settings import ROOT
 from core.submissions import status
 from core.upload_checks import scorer_version
+from core.status import fetch_many
 
 from ..deps import AdminDep, SessionDep, get_phase, owned_submission
 
@@ -62,10 +63,10 @@ def load_competition(session: SessionDep, _: AdminDep,
 
 @router.get("/submissions")
 def all_submissions(session: SessionDep, _: AdminDep, phase_id: int | None = None, limit: int = 200) -> list[dict]:
-    q = select(Submission).order_by(Submission.id.desc()).limit(min(limit, 1000))
+    q = select(Submission.id).order_by(Submission.id.desc()).limit(min(limit, 1000))
     if phase_id is not None:
         q = q.where(Submission.phase_id == phase_id)
-    return [status(session, s, is_admin=True) for s in session.scalars(q)]
+    return fetch_many(session, list(session.scalars(q)), is_admin=True)  # two statements, not one per row
 
 
 def _status(submission_id: int) -> dict:

@@ -16,7 +16,7 @@ from core.errors import Unavailable, UploadRejected
 from core.models import Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
-from core.status import fetch
+from core.status import fetch, fetch_many
 from core.visibility import logs_visible, owns, results_visible
 from core.submissions import accept, check_open, find_idempotent, same_upload, status
 from core.upload_checks import BundleError, SubmissionRejected, validate_upload
@@ -83,12 +83,12 @@ async def upload(phase_id: int, request: Request, response: Response, principal:
 @router.get("/submissions")
 def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: int | None = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict]:
-    q = select(Submission).order_by(Submission.id.desc()).limit(limit)
+    q = select(Submission.id).order_by(Submission.id.desc()).limit(limit)
     if not principal.is_admin:
         q = q.where(Submission.team_id == principal.team_id)
     if phase_id is not None:
         q = q.where(Submission.phase_id == phase_id)
-    return [status(session, s, is_admin=principal.is_admin) for s in session.scalars(q)]
+    return fetch_many(session, list(session.scalars(q)), is_admin=principal.is_admin)  # two statements per page
 
 
 @router.get("/submissions/{submission_id}")

@@ -144,3 +144,30 @@ def test_admin_creates_teams_and_loads_competitions_over_rest(platform_env, proc
     pid = next(p["id"] for c in comps if c["slug"] == slug for p in c["phases"])
     assert "bundle" not in next(p for c in comps for p in c["phases"] if p["id"] == pid)  # hidden paths stay hidden
     assert upload(base, token, pid, b"FAKE").status_code == 201
+
+
+def test_listing_submissions_reads_a_page_in_one_statement(two_teams):
+    """No N+1: the status of a whole page comes from one SQL statement, the same as one by one."""
+    from sqlalchemy import event
+
+    from core.status import fetch, fetch_many
+
+    base, phases, owner, _, first, _ = two_teams
+    ids = [first] + [upload(base, owner, phases["face/open"], f"FAKE score=0.{i}".encode()).json()["id"] for i in range(4)]
+    listed = httpx.get(f"{base}/api/v1/submissions", headers=auth(owner)).json()
+    assert [s["id"] for s in listed] == sorted(ids, reverse=True)
+    with session_scope() as s:
+        statements = []
+        engine = s.get_bind()
+        listener = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            page = fetch_many(s, ids[::-1], is_admin=False)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert len(statements) == 1, statements
+        assert [p["id"] for p in page] == ids[::-1]
+        for p in page:
+            single = fetch(s, p["id"], is_admin=False)[1]
+            assert {k: v for k, v in single.items() if k != "queue_position"} == \
+                {k: v for k, v in p.items() if k != "queue_position"}
