@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def _void(reason: str, regions: int, area: float, timings: dict[str, float]) -> 
 
 
 def _score_scene(
-    scene: Scene, pyramid, detectors: list[Detector], shots_at: set[int], on_batch, eps: float
+    scene: Scene, pyramid, detectors: list[Detector], shots_at: set[int], on_batch, eps: float, pool
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list, float, float]:
     """Returns (target detections per model and frame, each frame's margin to the model's
     confidence threshold, picture shots, render seconds, inference seconds)."""
@@ -52,7 +53,8 @@ def _score_scene(
         t0 = time.perf_counter()
         frames = [render_frame(scene.frame(i), pyramid, scene.quads[i], scene.shading_at(i), scene.occluder_at(i)) for i in idx]
         t1 = time.perf_counter()
-        per_model = {d.name: d.detect(frames, below=eps) for d in detectors}
+        # the detectors run side by side (torch releases the GIL); each one's output is the same
+        per_model = dict(zip((d.name for d in detectors), pool.map(lambda d: d.detect(frames, below=eps), detectors)))
         t_infer += time.perf_counter() - t1
         t_render += t1 - t0
         for name, dets in per_model.items():
@@ -107,17 +109,19 @@ def score(
     eps = s.near_threshold_epsilon
     shots: dict[str, list] = {}
     timings["render"] = timings["inference"] = 0.0
-    for sc in scenes:
-        picks = {int(round(x)) for x in np.linspace(0, len(sc) - 1, SHOTS_PER_SCENE)}
-        c, margins, sh, tr, ti = _score_scene(sc, pyramid, detectors, picks, on_batch, eps)
-        for name, arr in c.items():
-            counts[name][sc.name] = arr
-            near_frames[name][sc.name] = np.flatnonzero(margins[name] < eps).tolist()
-            near[name][sc.name] = len(near_frames[name][sc.name])
-            closest[name] = min(closest[name], float(margins[name].min(initial=np.inf)))
-        shots[sc.name] = sh
-        timings["render"] += tr
-        timings["inference"] += ti
+    with ThreadPoolExecutor(max_workers=max(1, min(s.workers or len(detectors), len(detectors))),
+                            thread_name_prefix="detector") as pool:
+        for sc in scenes:
+            picks = {int(round(x)) for x in np.linspace(0, len(sc) - 1, SHOTS_PER_SCENE)}
+            c, margins, sh, tr, ti = _score_scene(sc, pyramid, detectors, picks, on_batch, eps, pool)
+            for name, arr in c.items():
+                counts[name][sc.name] = arr
+                near_frames[name][sc.name] = np.flatnonzero(margins[name] < eps).tolist()
+                near[name][sc.name] = len(near_frames[name][sc.name])
+                closest[name] = min(closest[name], float(margins[name].min(initial=np.inf)))
+            shots[sc.name] = sh
+            timings["render"] += tr
+            timings["inference"] += ti
     outcome = combine(counts, {sc.name: sc.kind for sc in scenes}, area,
                       area_weight=s.area_weight, final_mix=s.final_mix)
     details = dict(outcome.details)

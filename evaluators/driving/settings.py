@@ -8,6 +8,8 @@ Keys:
 - ``final_mix`` (absent): {scene kind: weight}, e.g. {"truck": 0.8, "mannequin": 0.2}.
 - ``kinds`` (absent = all): score only scenes of these kinds, e.g. ["truck"].
 - ``max_upload_bytes`` (64 MiB), ``pictures`` (true): write result pictures into workdir.
+- ``workers`` (0 = one per model): threads running the detectors side by side; 1 runs them
+  one after another. The numbers are the same either way.
 - ``device`` (``auto``): where the detectors run, ``auto | cpu | cuda | cuda:N``
   (``evaluators.common.device``); the worker sets it from ``AISC_DEVICE`` unless the phase does.
 - ``near_threshold_epsilon`` (0.001, confidence units): a frame whose decision rests on a target
@@ -37,6 +39,7 @@ class DrivingSettings:
     pictures: bool = True
     near_threshold_epsilon: float = 1e-3
     device: str = "auto"
+    workers: int = 0
 
 
 def parse_settings(raw: dict[str, Any] | None) -> DrivingSettings:
@@ -53,6 +56,8 @@ def parse_settings(raw: dict[str, Any] | None) -> DrivingSettings:
         if bad:
             raise BundleError(f"driving settings: unknown scene kinds {bad}; kinds are {sorted(SCENE_KINDS)}")
     check_device(s.device)
+    if isinstance(s.workers, bool) or not isinstance(s.workers, int) or not 0 <= s.workers <= 64:
+        raise BundleError(f"driving settings: workers={s.workers!r} must be an integer in [0, 64]")
     eps = s.near_threshold_epsilon
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps <= 0.5:
         raise BundleError(f"driving settings: near_threshold_epsilon={eps!r} must be a number in [0, 0.5]")

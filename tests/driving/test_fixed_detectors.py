@@ -36,3 +36,32 @@ def test_shipped_detectors_load_and_name_the_demo_classes(record):
     for arch, m in fixed_detectors(record).items():
         det = make_detector({"name": arch, "backend": "ultralytics", "file": m["file"], "imgsz": 320})
         assert det.names[:4] == ["person", "car", "truck", "bus"]
+
+
+def test_detectors_side_by_side_give_the_same_numbers(tmp_path):
+    """The scorer runs its detectors in threads (settings ``workers``); one thread gives the same
+    counts, margins and score, with the CI demo's real detectors."""
+    import json
+
+    import numpy as np
+
+    from evaluators.driving import score
+    from evaluators.driving.baselines import write_rgba
+    from evaluators.driving.scenegen.build import build_scene_bundle
+    from evaluators.driving.submission import PATCH_H, PATCH_W
+
+    bundle = build_scene_bundle(tmp_path / "hidden", [("truck_01", "truck", 1000, 6), ("mannequin_01", "mannequin", 1050, 6)],
+                                public=False, name="threads")
+    models = fixed_detectors(RECORDS[0])
+    ms = tmp_path / "ms.json"
+    ms.write_text(json.dumps({"track": "driving", "models": [
+        {"name": arch, "backend": "ultralytics", "file": m["file"], "imgsz": 320, "batch": 4} for arch, m in models.items()]}))
+    mask = np.zeros((PATCH_H, PATCH_W), bool)
+    mask[200:900, 300:2000] = True
+    patch = write_rgba(tmp_path / "p.png", np.full((PATCH_H, PATCH_W, 3), 70, np.uint8), mask)
+    settings = {"model_set": str(ms), "pictures": False, "near_threshold_epsilon": 0.05}
+    one = score(patch, bundle, dict(settings, workers=1))
+    two = score(patch, bundle, settings)
+    assert one.score == two.score
+    for key in ("counts", "near_threshold_frames", "smallest_margin"):
+        assert one.details[key] == two.details[key], key
