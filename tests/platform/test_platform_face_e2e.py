@@ -111,7 +111,10 @@ def test_real_face_run_survives_kill_9_of_its_worker(platform_env, procs, face_d
 
     tmp = platform_env["tmp"]
     name, ph = next(iter(face_demo["phases"].items()))
-    pid = load_competition(tmp, {"face": [phase_spec(f"{name}-kill", Path(ph["bundle"]), scoring=ph["settings"],
+    # one image per batch, one model at a time and targets not yet cached: inference lasts long
+    # enough (a few seconds, longer on a slower machine) to be interrupted in the middle
+    slow = dict(ph["settings"], batch_size=1, workers=1, cache_dir=str(tmp / f"face-cache-{uuid.uuid4().hex[:6]}"))
+    pid = load_competition(tmp, {"face": [phase_spec(f"{name}-kill", Path(ph["bundle"]), scoring=slow,
                                                      queue="gpu")]})[f"face/{name}-kill"]
     base = start_api(procs, tmp, fake=False)
     start_worker(procs, tmp, fake=False, queues="control", beat=True, name="face-reaper")
