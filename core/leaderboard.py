@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Iterable, Mapping
 
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session, aliased
@@ -58,15 +59,16 @@ def rank(session: Session, phase: Phase, scorer_version: str) -> list[Row]:
             for i, (tid, name, sid, total, created, cols, valid) in enumerate(rows)]
 
 
-def column_names(rows: list[Row]) -> list[str]:
+def column_names(columns: Iterable[Mapping[str, float] | None]) -> list[str]:
+    """The sorted union of the rows' column names (a hidden row's columns are None)."""
     names: set[str] = set()
-    for r in rows:
-        names.update(r.columns)
+    for cols in columns:
+        names.update(cols or {})
     return sorted(names)
 
 
 def to_csv(rows: list[Row]) -> str:
-    cols = column_names(rows)
+    cols = column_names(r.columns for r in rows)
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["rank", "team", "submission_id", "total", "submitted_at", "valid", *cols])

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import Phase, QuotaCounter, Submission
-from .timeutil import utcnow
+from .timeutil import iso, utcnow
 
 TOTAL = "total"
 
@@ -95,8 +95,6 @@ class Remaining:
     daily_resets_at: datetime | None = None
 
     def as_dict(self) -> dict:
-        from .timeutil import iso
-
         return {"daily_limit": self.daily_limit, "daily_left": self.daily_left,
                 "total_limit": self.total_limit, "total_left": self.total_left,
                 "daily_resets_at": iso(self.daily_resets_at)}

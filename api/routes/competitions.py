@@ -44,7 +44,7 @@ def visible_board(session, phase, principal) -> dict:
             caller_team_id=principal.team_id if principal is not None else None, signed_in=principal is not None)
     except PermissionError as e:
         raise HTTPException(403, str(e)) from None
-    columns = sorted({c for r in rows for c in (r["columns"] or {})})
+    columns = leaderboard.column_names(r["columns"] for r in rows)
     for r in rows:
         r.pop("team_id", None)
     return {"phase": phase_info(phase), "scorer_version": version, "complete": complete,

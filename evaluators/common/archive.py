@@ -57,8 +57,13 @@ class Archive:
         return out
 
 
+def _parts(name: str) -> list[str]:
+    """A member name's path components (either slash), empty ones dropped."""
+    return [p for p in re.split(r"[/\\]", name) if p]
+
+
 def is_os_metadata(name: str) -> bool:
-    parts = [p for p in re.split(r"[/\\]", name) if p]
+    parts = _parts(name)
     if not parts:
         return False
     return "__MACOSX" in parts or parts[-1].startswith("._") or parts[-1].lower() in OS_METADATA_FILES
@@ -73,7 +78,7 @@ def _check_member(info: zipfile.ZipInfo, max_member_bytes: int, help_text: str) 
     name = info.filename
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
         _reject(f"{name!r}: absolute paths are not allowed; {help_text}")
-    parts = [p for p in re.split(r"[/\\]", name) if p]
+    parts = _parts(name)
     if ".." in parts:
         _reject(f"{name!r}: path traversal ('..') is not allowed; {help_text}")
     if info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):

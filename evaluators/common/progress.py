@@ -68,6 +68,3 @@ class StageProgress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-
-    def done(self) -> None:
-        self._close()

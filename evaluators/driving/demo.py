@@ -136,8 +136,9 @@ def build_demo(out_dir: Path, *, quick: bool = False, config: dict | None = None
 
     report = progress or StageProgress("driving demo")
     cfg = dict(config or (QUICK if quick else FULL))
-    if config is None and not quick and not train and fixed_detectors(DEMO_RECORD):
-        cfg["models"] = fixed_detectors(DEMO_RECORD)  # the shipped full-demo detectors, not trained here
+    shipped = None if config is not None or quick or train else fixed_detectors(DEMO_RECORD)
+    if shipped:
+        cfg["models"] = shipped  # the shipped full-demo detectors, not trained here
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     n_kind, n_frames = cfg["hidden"]

@@ -103,7 +103,6 @@ def score(
         report(progress, "inference", 5 + 90 * done[0] / total)
 
     counts: dict[str, dict[str, np.ndarray]] = {d.name: {} for d in detectors}
-    near: dict[str, dict[str, int]] = {d.name: {} for d in detectors}
     near_frames: dict[str, dict[str, list[int]]] = {d.name: {} for d in detectors}
     closest: dict[str, float] = {d.name: float("inf") for d in detectors}
     eps = s.near_threshold_epsilon
@@ -117,7 +116,6 @@ def score(
             for name, arr in c.items():
                 counts[name][sc.name] = arr
                 near_frames[name][sc.name] = np.flatnonzero(margins[name] < eps).tolist()
-                near[name][sc.name] = len(near_frames[name][sc.name])
                 closest[name] = min(closest[name], float(margins[name].min(initial=np.inf)))
             shots[sc.name] = sh
             timings["render"] += tr
@@ -130,7 +128,8 @@ def score(
         "counts": {m: {k: v.tolist() for k, v in per.items()} for m, per in counts.items()},
         "thresholds": {d.name: {"conf": d.conf, "iou": d.iou} for d in detectors},
         "devices": {d.name: d.device for d in detectors},
-        "near_threshold": near, "near_threshold_frames": near_frames, "near_threshold_epsilon": eps,
+        "near_threshold": {m: {sc: len(f) for sc, f in per.items()} for m, per in near_frames.items()},
+        "near_threshold_frames": near_frames, "near_threshold_epsilon": eps,
         "smallest_margin": {m: (None if v == float("inf") else v) for m, v in closest.items()},
     })
     artifacts: dict[str, str] = {}

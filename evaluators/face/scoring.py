@@ -2,7 +2,9 @@
 adversarial face against its target on each model, average the success rates."""
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Optional
 
@@ -82,9 +84,6 @@ def model_similarities(models: list[FaceBackend], adv: np.ndarray, bundle: FaceB
     embeddings computed rather than cached)}. The models run in ``cfg.workers`` threads (each
     model in one thread; the backends release the GIL while they infer), so scoring uses the
     cores the worker has; each model's numbers are the same whatever the thread count."""
-    from concurrent.futures import ThreadPoolExecutor
-    import threading
-
     batch = cfg.batch_size
     total = len(models) * max(1, -(-len(adv) // batch))
     done, lock = [0], threading.Lock()
