@@ -17,14 +17,14 @@ def main(argv: list[str] | None = None) -> int:
                                ("meta-attack", "the TianQuan & LianYi meta-train/meta-test attack")):
         _add_attack(sub.add_parser(command, help=help_text))
     args = ap.parse_args(argv)
+    method = args.command.replace("-", "_")
     cfg = DeepDreamConfig(**{f.name: getattr(args, f.name) for f in fields(DeepDreamConfig)})
 
     def progress(stage: str, pct: float) -> None:
         if args.progress:
-            print(f"[{pct:5.1f}%] {stage}", file=sys.stderr, flush=True)
+            print(f"[{method}] {stage}: {pct:.0f}%", file=sys.stderr, flush=True)
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    method = args.command.replace("-", "_")
     report = generate_submission(args.bundle, args.out, config=cfg, models=models, threads=args.threads,
                                  progress=progress, method=method)
     print(f"{method}: wrote {args.out}: {report['pairs']} pairs in {report['seconds']} s, "

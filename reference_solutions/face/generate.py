@@ -56,6 +56,7 @@ def generate_submission(bundle_dir: str | Path, out_zip: str | Path, *, config: 
         "method": method,
         "surrogates_seen": list(models),
         "config": config.to_dict(),
+        "threads": torch.get_num_threads(),
         "pairs": len(pairs.ids),
         "seconds": round(seconds, 2),
         "seconds_per_pair": round(seconds / len(pairs.ids), 3),

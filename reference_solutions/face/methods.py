@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from ..pinned import run_pinned
 from ..registry import GenerateRequest, ReferenceMethod
 from .deep_dream import DeepDreamConfig
 
@@ -55,13 +56,16 @@ def public_inputs(request: GenerateRequest) -> list[Path]:
 
 
 def _generator(method: str):
+    """Generation runs in the numerically pinned environment (``reference_solutions.pinned``), as
+    the driving methods do: unpinned, another CPU flipped a verification decision of meta_attack."""
     def generate(request: GenerateRequest) -> Path:
-        from .generate import generate_submission
-
         out = Path(request.out_dir) / ARTIFACT
-        generate_submission(_bundle_dir(request), out, config=config(request.budget, request.seed),
-                            threads=request.threads, method=method,
-                            progress=request.progress)
+        cfg = config(request.budget, request.seed).to_dict()
+        args = [method.replace("_", "-"), "--bundle", str(_bundle_dir(request)), "--out", str(out),
+                "--threads", "1", "--progress"]
+        for name, value in cfg.items():
+            args += [f"--{name.replace('_', '-')}", str(value)]
+        run_pinned("reference_solutions.face", args, request.progress)
         return out
 
     return generate

@@ -2,7 +2,8 @@
 
 key = sha256 over the method's name, the budget, the seed, the sha256 of every file under
 ``public_inputs(request)`` (directories walked in sorted order, with their relative paths) and
-the source files of the method's ``source_packages``. An entry is ``<cache_dir>/<key>/`` with
+the source files of the method's ``source_packages`` and ``reference_solutions/pinned.py`` (the
+environment generators run in). An entry is ``<cache_dir>/<key>/`` with
 the generated files and ``entry.json``; it is generated in a temporary directory beside it and
 renamed into place only when complete, so a crash never leaves an entry that is reused.
 """
@@ -18,10 +19,11 @@ import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import pinned
 from ..registry import GenerateRequest, ReferenceMethod
 
 ENTRY = "entry.json"
-KEY_VERSION = 1  # bump when the key's recipe changes
+KEY_VERSION = 2  # bump when the key's recipe changes
 
 
 def _file_sha256(path: Path) -> str:
@@ -65,6 +67,7 @@ def cache_key(method: ReferenceMethod, request: GenerateRequest) -> str:
             h.update(b"\0")
 
     put(f"key-v{KEY_VERSION}", method.name, request.budget, str(int(request.seed)))
+    put("pinned", _file_sha256(Path(pinned.__file__)))  # the environment generators run in
     for inp in method.public_inputs(request):
         put("input")
         for rel, f in _files_under(Path(inp)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,6 +50,10 @@ def test_same_seed_same_bytes(regress_dirs, face_demo, tmp_path, monkeypatch):
     def digest(seed: int, name: str) -> str:
         path = method.generate(_request(regress_dirs, face_demo, tmp_path / name, seed))
         assert path.name == "face.zip" and path.with_suffix(".json").is_file()
+        report = json.loads(path.with_suffix(".json").read_text())
+        # generated in the pinned subprocess, with every field of the budget's config passed through
+        assert report["config"] == face_methods.config("quick", seed).to_dict()
+        assert report["threads"] == 1
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
     first = digest(0, "a")
