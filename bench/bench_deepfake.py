@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def bench_run_overhead(demo: dict, runs: int) -> None:
-    from workers.deepfake_run import run_and_score
+    from evaluators.deepfake.run import run_and_score
 
     phase = demo["phases"]["final"]
     tar = Path(demo["baselines"]["noise-knn"])
@@ -59,7 +59,7 @@ def bench_image_load(demo: dict) -> None:
     import docker
 
     from submission_kit.deepfake.build import BASE_IMAGE, build_image, save_image
-    from workers.sandbox_image import load_image, remove_image
+    from sandbox.image import load_image, remove_image
 
     client = docker.from_env(timeout=600)
     with tempfile.TemporaryDirectory() as tmp:

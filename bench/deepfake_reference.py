@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def score_phases(demo: dict, tar: Path, tmp: Path) -> dict:
-    from workers.deepfake_run import run_and_score
+    from evaluators.deepfake.run import run_and_score
 
     out = {}
     for kind, phase in demo["phases"].items():

@@ -18,6 +18,10 @@ Example (paths are relative to the YAML file)::
             show_logs: true
             queue: cpu                           # cpu | gpu
             limits: {soft_seconds: 900, hard_seconds: 1200, max_upload_mb: 50}
+
+``scoring`` is validated by the track's settings model (``evaluators.registry``): an unknown key
+or a wrong type is a load error with its place. The upload cap comes from the track's settings
+(``upload_cap``); ``limits.max_upload_mb`` may only lower it.
 """
 from __future__ import annotations
 
@@ -26,16 +30,15 @@ from pathlib import Path
 from typing import Any, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evaluators.registry import TRACKS
-
 from .models import Competition, Phase
 from .timeutil import to_utc_naive
+from .tracks import TRACKS, BundleError, settings_problems, upload_cap
 
-DEFAULT_MAX_UPLOAD_MB = {"face": 50, "driving": 100, "deepfake": 4096}
+MiB = 1024 * 1024
 
 
 class CompetitionError(ValueError):
@@ -75,6 +78,7 @@ class PhaseSpec(BaseModel):
     queue: Literal["cpu", "gpu"] = "cpu"
     limits: Limits = Field(default_factory=Limits)
     subjective_weight: float = Field(default=0.0, ge=0, le=1)
+    _upload_cap_bytes: int = PrivateAttr(default=0)  # set by parse() from the track's settings
 
     @field_validator("opens", "closes")
     @classmethod
@@ -139,9 +143,30 @@ def parse(text: str, base_dir: Path) -> CompetitionSpec:
                 p.scoring["model_set"] = str(_resolve(ms, base_dir))
                 if not Path(p.scoring["model_set"]).exists():
                     problems.append(f"tracks.{track}.phases.{p.name}.scoring.model_set: {p.scoring['model_set']} does not exist")
+            problems += _scoring_problems(track, p)
     if problems:
         raise CompetitionError("invalid competition file:\n  " + "\n  ".join(problems))
     return spec
+
+
+def _scoring_problems(track: str, p: PhaseSpec) -> list[str]:
+    """The track's verdict on the phase's ``scoring`` mapping and the upload cap."""
+    place = f"tracks.{track}.phases.{p.name}.scoring"
+    found = settings_problems(track, p.scoring)
+    if found:
+        return [f"{place}.{msg}" if key else f"{place}: {msg}" for key, msg in found]
+    if not (Path(p.bundle) / "manifest.json").is_file():
+        return []  # reported above
+    try:
+        cap = upload_cap(track, p.scoring, Path(p.bundle))
+    except BundleError as e:
+        return [f"tracks.{track}.phases.{p.name}.bundle: the {track} track cannot read it: {e}"]
+    if p.limits.max_upload_mb and p.limits.max_upload_mb * MiB > cap:
+        return [f"tracks.{track}.phases.{p.name}.limits.max_upload_mb: {p.limits.max_upload_mb:g} MB is above the "
+                f"{track} track's upload cap of {cap / MiB:g} MB for these scoring settings; lower it, or raise the "
+                "cap in the track's scoring settings (see its settings.py)"]
+    p._upload_cap_bytes = int(p.limits.max_upload_mb * MiB) if p.limits.max_upload_mb else cap
+    return []
 
 
 def _resolve(value: str, base_dir: Path) -> Path:
@@ -176,12 +201,11 @@ def apply(session: Session, spec: CompetitionSpec) -> tuple[Competition, list[st
                 notes.append(f"created phase {track}/{p.name}")
             else:
                 notes.append(f"updated phase {track}/{p.name}")
-            max_mb = p.limits.max_upload_mb or DEFAULT_MAX_UPLOAD_MB[track]
             phase.opens_at, phase.closes_at, phase.bundle, phase.settings = p.opens, p.closes, p.bundle, p.scoring
             phase.quota_daily, phase.quota_total = p.quota.daily, p.quota.total
             phase.ranking, phase.visibility, phase.show_logs, phase.queue = p.ranking, p.leaderboard, p.show_logs, p.queue
             phase.soft_time_limit, phase.hard_time_limit = p.limits.soft_seconds, p.limits.hard_seconds
-            phase.max_upload_bytes = int(max_mb * 1024 * 1024)
+            phase.max_upload_bytes = p._upload_cap_bytes
             phase.subjective_weight = p.subjective_weight
     session.flush()
     return comp, notes

@@ -194,3 +194,13 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+
+
+class ScorerVersion(Base):
+    """The scorer version a track's workers run (``core.scorer_versions``): written by workers
+    when they start and with every score row, read by the API for the leaderboard."""
+    __tablename__ = "scorer_versions"
+    track: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    worker: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

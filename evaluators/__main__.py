@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .common.errors import BundleError, SubmissionRejected
-from .registry import TRACKS, scorer
+from .registry import TRACKS
 
 
 def _load_settings(value: str | None) -> dict:
@@ -28,7 +28,7 @@ def _load_settings(value: str | None) -> dict:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    mod = scorer(args.track)
+    mod = importlib.import_module(f"evaluators.{args.track}")  # the library's score(): deepfake scores predictions
     settings = _load_settings(args.settings)
     if args.model_set:
         settings["model_set"] = args.model_set

@@ -1,29 +1,74 @@
-"""Track name -> scorer module. Each track package exposes the same three names:
+"""The track plug-in interface and the registry of tracks.
 
-- ``SCORER_VERSION: str`` -- bump it when scores could change; the leaderboard reads the
-  current version and re-scoring writes new rows tagged with it.
-- ``validate_upload(artifact: Path, bundle_dir: Path, settings: dict) -> None`` -- the cheap
-  checks the API runs before queueing (seconds, no models). Raises SubmissionRejected.
-- ``score(artifact: Path, bundle_dir: Path, settings: dict, *, progress=None,
-  workdir: Path | None = None) -> Result`` -- the full scoring run. Raises
-  SubmissionRejected (user failure) or BundleError (infra failure).
+A track is one package under ``evaluators/`` with a ``track.py`` that defines ``TRACK``, an
+object with this interface, plus one line in ``REGISTRY`` below (README, "Adding a track"):
 
-``settings`` is the phase's ``scoring`` mapping from the competition YAML (plain JSON types);
-each track documents and validates its own keys.
+- ``name``: the track's name in competition YAMLs (``face``);
+- ``scorer_version``: bump it when scores could change; score rows are tagged with it and the
+  leaderboard ranks only rows of the version the workers run (they store it, the API reads it);
+- ``settings_model``: a ``TrackSettings`` pydantic model of the phase's ``scoring`` mapping,
+  validated when the competition YAML loads; its ``upload_cap(bundle_dir)`` is the upload
+  size cap in bytes the API enforces;
+- ``validate_upload(artifact, bundle_dir, settings)``: the cheap checks the API runs before
+  queueing (seconds, no models, no torch). Raises SubmissionRejected;
+- ``run(artifact, bundle_dir, settings, *, progress, workdir, device)``: the whole scoring run
+  of a stored artifact on a worker (for the deepfake track: the sandboxed container run, then
+  scoring). Raises SubmissionRejected (user), SubmissionTimedOut (timeout) or BundleError and
+  anything else (infra). ``device`` is the worker's device setting; a phase's own wins.
+
+``settings`` is the phase's ``scoring`` mapping (plain JSON types). Importing a ``track.py``
+must stay cheap: heavy imports (torch, detectors, Docker) happen inside ``run``.
 """
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+from pathlib import Path
+from typing import Any, Protocol
 
-TRACKS = ("face", "driving", "deepfake")
+from .common.result import Progress, Result
+from .common.settings import TrackSettings, parse_track_settings
+
+REGISTRY = {  # track name -> module defining TRACK
+    "face": "evaluators.face.track",
+    "driving": "evaluators.driving.track",
+    "deepfake": "evaluators.deepfake.track",
+}
+TRACKS = tuple(REGISTRY)
 
 
-def scorer(track: str) -> ModuleType:
-    if track not in TRACKS:
-        raise KeyError(f"unknown track {track!r}; known tracks: {', '.join(TRACKS)}")
-    module = importlib.import_module(f"evaluators.{track}")
-    for name in ("SCORER_VERSION", "validate_upload", "score"):
-        if not hasattr(module, name):
-            raise RuntimeError(f"evaluators.{track} does not define {name}")
-    return module
+class Track(Protocol):
+    name: str
+    settings_model: type[TrackSettings]
+
+    @property
+    def scorer_version(self) -> str: ...
+
+    def validate_upload(self, artifact: Path, bundle_dir: Path, settings: dict[str, Any]) -> None: ...
+
+    def run(self, artifact: Path, bundle_dir: Path, settings: dict[str, Any], *, progress: Progress | None = None,
+            workdir: Path | None = None, device: str = "auto") -> Result: ...
+
+
+_installed: dict[str, Track] = {}
+
+
+def get_track(name: str) -> Track:
+    """The registered track ``name``. Raises KeyError naming the known tracks."""
+    if name in _installed:
+        return _installed[name]
+    if name not in REGISTRY:
+        raise KeyError(f"unknown track {name!r}; known tracks: {', '.join(TRACKS)}")
+    return importlib.import_module(REGISTRY[name]).TRACK
+
+
+def install(name: str, track: Track | None) -> None:
+    """Replace a registered track in this process (tests: a fake scorer); None restores it."""
+    if track is None:
+        _installed.pop(name, None)
+    else:
+        _installed[name] = track
+
+
+def parse_settings(name: str, raw: dict[str, Any] | None) -> TrackSettings:
+    """The phase settings of track ``name``, validated. Raises SettingsError."""
+    return parse_track_settings(get_track(name).settings_model, raw, name)

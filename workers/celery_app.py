@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 
 from celery import Celery
-from celery.signals import celeryd_after_setup
+from celery.signals import celeryd_after_setup, worker_ready
 
 from core.queue import REAP_TASK, REGRESS_CHECK_TASK, REGRESS_SCHEDULE_TASK, REGRESS_TASK, SCORE_TASK, celery_config
 from core.settings import get_settings
 from core.web_sessions import purge_now as purge_web_sessions
 
-from . import regression
+from . import regression, versions
 from .execution import execute
 from .reaper import reap_once
 
@@ -32,6 +32,12 @@ def _also_consume_control(sender, instance, **kwargs) -> None:
     schedule works even where no dedicated control worker runs."""
     if get_settings().workers_consume_control:
         instance.app.amqp.queues.select_add("control")
+
+
+@worker_ready.connect
+def _store_scorer_versions(sender, **kwargs) -> None:
+    """The API ranks leaderboards by the versions the workers run (core.scorer_versions)."""
+    versions.store_current_versions()
 
 
 @app.task(name=SCORE_TASK, acks_late=True)

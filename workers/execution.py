@@ -19,7 +19,7 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import select, update
 
-from core import lifecycle, quotas
+from core import lifecycle, quotas, scorer_versions
 from core.db import session_factory
 from core.models import CANCELLED, FAILED, RUNNING, SCORED, Score, Submission
 from core.settings import get_settings
@@ -27,8 +27,8 @@ from core.storage import get_storage
 from core.submissions import queue_submission
 from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
 from evaluators.common.result import Result
+from evaluators.registry import get_track
 
-from . import runners
 from .heartbeat import Heartbeat, RunAbandoned
 from .logtail import TailHandler
 
@@ -74,8 +74,9 @@ def _run(beat: Heartbeat, track: str, key: str, filename: str, bundle: Path, sco
     try:
         artifact = get_storage().get_file(key, workdir / "input" / filename)
         beat.progress("running", 0.0)
-        result = runners.run_submission(track, artifact, bundle, scoring, progress=beat.progress,
-                                        workdir=workdir / "out")
+        # the worker's device (AISC_DEVICE) unless the phase names one (e.g. a gpu phase asking for cuda)
+        result = get_track(track).run(artifact, bundle, scoring, progress=beat.progress, workdir=workdir / "out",
+                                      device=get_settings().device)
         return ("scored", result)
     except RunAbandoned:
         return ("lost", None)
@@ -194,4 +195,5 @@ def _record_score(make_session, submission_id: int, attempt: int, result: Result
         session.add(score)
         session.flush()
         sub.score_id, sub.score_total, sub.score_version = score.id, total, result.scorer_version
+        scorer_versions.record(session, {sub.phase.track: str(result.scorer_version)}, socket.gethostname())
     return "scored"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 
-CONTAINER_LOGGER = "aisc.container"
+from sandbox.container import CONTAINER_LOGGER  # the logger the container's own output goes to
+
 logging.getLogger(CONTAINER_LOGGER).setLevel(logging.INFO)  # whatever the worker's log level
 
 

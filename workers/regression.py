@@ -21,14 +21,11 @@ from core import regression
 from core.db import session_factory
 from core.models import RegressionRun
 from core.settings import ROOT, get_settings
-from evaluators.registry import TRACKS, scorer
+
+from .versions import current_versions
 
 log = logging.getLogger(__name__)
 TAIL = 8000
-
-
-def current_versions() -> dict[str, str]:
-    return {t: str(scorer(t).SCORER_VERSION) for t in TRACKS}
 
 
 def regress_command(out_json: Path, budget: str, tracks: str, demo_dir: Path) -> list[str]:

@@ -8,13 +8,12 @@ from fastapi import APIRouter, Body, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from core import admin_ops, leaderboard, tokens
+from core import admin_ops, leaderboard, scorer_versions, tokens
 from core.competition import CompetitionError, apply, parse
 from core.db import session_factory
 from core.models import Submission
 from core.settings import ROOT
 from core.submissions import status
-from core.upload_checks import scorer_version
 from core.status import fetch_many
 
 from ..deps import AdminDep, SessionDep, get_phase, owned_submission
@@ -126,6 +125,6 @@ def reveal(phase_id: int, body: RevealIn, session: SessionDep, _: AdminDep) -> d
 @router.get("/phases/{phase_id}/export.csv")
 def export_csv(phase_id: int, session: SessionDep, _: AdminDep) -> Response:
     phase = get_phase(session, phase_id)
-    rows = leaderboard.rank(session, phase, scorer_version(phase.track))
+    rows = leaderboard.rank(session, phase, scorer_versions.current(session, phase.track) or "")
     return Response(leaderboard.to_csv(rows), media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{phase.track}-{phase.name}-leaderboard.csv"'})

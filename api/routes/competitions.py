@@ -4,10 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from core import leaderboard, quotas, visibility
+from core import leaderboard, quotas, scorer_versions, visibility
 from core.models import Competition
 from core.timeutil import iso
-from core.upload_checks import scorer_version
 
 from ..deps import OptionalPrincipalDep, SessionDep, TeamDep, get_phase
 
@@ -35,7 +34,7 @@ def quota(phase_id: int, session: SessionDep, principal: TeamDep) -> dict:
 def visible_board(session, phase, principal) -> dict:
     """Rows the caller may see (``core.visibility.board_rows``: every row where results are
     visible; before the reveal a team sees only that its entry exists, with no rank or score)."""
-    version = scorer_version(phase.track)
+    version = scorer_versions.current(session, phase.track) or ""  # stored by the workers
     ranked = [r.as_dict() for r in leaderboard.rank(session, phase, version)]
     try:
         rows, complete = visibility.board_rows(

@@ -19,7 +19,7 @@ from core.storage import get_storage
 from core.status import fetch, fetch_many
 from core.visibility import logs_visible, owns, results_visible
 from core.submissions import accept, check_open, find_idempotent, same_upload, status
-from core.upload_checks import BundleError, SubmissionRejected, validate_upload
+from core.tracks import BundleError, SubmissionRejected, validate_upload
 
 from ..deps import PrincipalDep, ReaderDep, SessionDep, TeamDep, get_phase, owned_submission
 from ..uploads import receive

@@ -17,67 +17,37 @@ Keys (all optional; defaults below):
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, fields
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import Field, model_validator
+
+from sandbox.limits import Limits
+
+from ..common.settings import Bool, Num, TrackSettings, parse_track_settings
 
 PHASE_KINDS = ("preliminary", "evaluation", "final")
 
 
-@dataclass(frozen=True)
-class DeepfakeSettings:
-    phase_kind: str = "preliminary"
-    novelty: bool = False
-    subjective_score: float | None = None
-    time_limit_s: float = 600.0
-    memory_mb: int = 4096
-    cpus: float = 2.0
-    pids: int = 256
-    gpu: bool = False
-    output_cap_mb: float = 64.0
-    log_cap_kb: int = 64
-    log_limit_mb: float = 32.0
-    tmp_mb: int = 256
-    max_image_mb: float = 4096.0
-    show_logs: bool = False
+class DeepfakeSettings(TrackSettings, Limits):
+    """The sandbox ``Limits`` (defined once, in ``sandbox.limits``) plus the track's own keys."""
+    phase_kind: Literal["preliminary", "evaluation", "final"] = "preliminary"
+    novelty: Bool = False
+    subjective_score: Optional[Num] = Field(None, ge=0, le=1)
+    max_image_mb: Num = Field(4096.0, ge=1, le=1 << 24)
+    show_logs: Bool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _novelty_default(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "novelty" not in data:
+            data = {**data, "novelty": data.get("phase_kind") == "final"}
+        return data
 
-_NUMBERS = {
-    "time_limit_s": (1, 7 * 24 * 3600),
-    "memory_mb": (16, 1 << 20),
-    "cpus": (0.05, 1024),
-    "pids": (8, 1 << 20),
-    "output_cap_mb": (0.01, 1 << 20),
-    "log_cap_kb": (1, 1 << 20),
-    "log_limit_mb": (0.01, 1 << 20),
-    "tmp_mb": (1, 1 << 20),
-    "max_image_mb": (1, 1 << 24),
-}
+    def upload_cap(self, bundle_dir: Path) -> int:  # noqa: ARG002 - the same for every bundle
+        return int(self.max_image_mb * 2**20)
 
 
 def parse_settings(raw: dict[str, Any] | None) -> DeepfakeSettings:
-    """Validate the phase settings; unknown keys are ignored (they belong to the platform)."""
-    raw = dict(raw or {})
-    known = {f.name for f in fields(DeepfakeSettings)}
-    values = {k: v for k, v in raw.items() if k in known}
-    kind = values.get("phase_kind", "preliminary")
-    if kind not in PHASE_KINDS:
-        raise ValueError(f"deepfake setting phase_kind={kind!r}: use one of {', '.join(PHASE_KINDS)}")
-    values.setdefault("novelty", kind == "final")
-    for key in ("novelty", "gpu", "show_logs"):
-        if not isinstance(values.get(key, False), bool):
-            raise ValueError(f"deepfake setting {key} must be true or false, got {values[key]!r}")
-    for key, (lo, hi) in _NUMBERS.items():
-        if key in values:
-            v = values[key]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-                raise ValueError(f"deepfake setting {key} must be a number in [{lo}, {hi}], got {v!r}")
-    sbj = values.get("subjective_score")
-    if sbj is not None and (
-        isinstance(sbj, bool) or not isinstance(sbj, (int, float)) or not 0.0 <= sbj <= 1.0
-    ):
-        raise ValueError(f"deepfake setting subjective_score must be a number in [0, 1], got {sbj!r}")
-    for key in ("memory_mb", "pids", "log_cap_kb", "tmp_mb"):
-        if key in values:
-            values[key] = int(values[key])
-    return DeepfakeSettings(**values)
+    """Validate the phase settings; raise SettingsError (a BundleError and a ValueError)."""
+    return parse_track_settings(DeepfakeSettings, raw, "deepfake")

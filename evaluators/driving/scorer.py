@@ -27,12 +27,6 @@ SHOTS_PER_SCENE = 3
 BATCH = 16
 
 
-def validate_upload(artifact: Path, bundle_dir: Path, settings: dict) -> None:  # noqa: ARG001
-    """Cheap checks before queueing: headers, decoding, binary non-empty mask (no models)."""
-    s = parse_settings(settings)
-    load_patch(artifact, max_bytes=s.max_upload_bytes)
-
-
 def _void(reason: str, regions: int, area: float, timings: dict[str, float]) -> Result:
     return Result(TRACK, SCORER_VERSION, 0.0, columns={"area": area}, valid=False, messages=[reason],
                   details={"regions": regions}, timings=timings)

@@ -19,48 +19,60 @@ Keys:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import Field, field_validator
 
 from ..common.device import check_device
 from ..common.errors import BundleError
+from ..common.settings import Bool, Int, Num, TrackSettings, parse_track_settings
 from .bundle import SCENE_KINDS
 
 
-@dataclass
-class DrivingSettings:
-    model_set: str | None
-    area_weight: float = 0.2
-    max_regions: int = 5
-    connectivity: int = 8
-    final_mix: dict[str, float] | None = None
-    kinds: list[str] | None = None
-    max_upload_bytes: int = 64 << 20
-    pictures: bool = True
-    near_threshold_epsilon: float = 1e-3
+class DrivingSettings(TrackSettings):
+    model_set: Optional[str] = None
+    area_weight: Num = Field(0.2, ge=0, le=1)
+    max_regions: Int = Field(5, ge=1, le=10_000)
+    connectivity: Literal[4, 8] = 8
+    final_mix: Optional[dict[str, Num]] = None
+    kinds: Optional[list[str]] = None
+    max_upload_bytes: Int = Field(64 << 20, ge=1024, le=1 << 34)
+    pictures: Bool = True
+    near_threshold_epsilon: Num = Field(1e-3, ge=0, le=0.5)
     device: str = "auto"
-    workers: int = 0
+    workers: Int = Field(0, ge=0, le=64)
 
+    @field_validator("device")
+    @classmethod
+    def _device(cls, v: str) -> str:
+        try:
+            return check_device(v)
+        except BundleError as e:
+            raise ValueError(str(e)) from None
 
-def parse_settings(raw: dict[str, Any] | None) -> DrivingSettings:
-    raw = dict(raw or {})
-    known = set(DrivingSettings.__dataclass_fields__)
-    unknown = set(raw) - known
-    if unknown:
-        raise BundleError(f"driving settings: unknown keys {sorted(unknown)}; known keys are {sorted(known)}")
-    s = DrivingSettings(model_set=raw.pop("model_set", None), **raw)
-    if s.connectivity not in (4, 8):
-        raise BundleError(f"driving settings: connectivity must be 4 or 8, not {s.connectivity!r}")
-    for kinds in (list(s.final_mix or {}), s.kinds or []):
-        bad = [k for k in kinds if k not in SCENE_KINDS]
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, v: Optional[list[str]]) -> Optional[list[str]]:
+        bad = [k for k in v or [] if k not in SCENE_KINDS]
         if bad:
-            raise BundleError(f"driving settings: unknown scene kinds {bad}; kinds are {sorted(SCENE_KINDS)}")
-    check_device(s.device)
-    if isinstance(s.workers, bool) or not isinstance(s.workers, int) or not 0 <= s.workers <= 64:
-        raise BundleError(f"driving settings: workers={s.workers!r} must be an integer in [0, 64]")
-    eps = s.near_threshold_epsilon
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps <= 0.5:
-        raise BundleError(f"driving settings: near_threshold_epsilon={eps!r} must be a number in [0, 0.5]")
-    if s.final_mix and any(float(w) < 0 for w in s.final_mix.values()):
-        raise BundleError("driving settings: final_mix weights must be >= 0")
-    return s
+            raise ValueError(f"unknown scene kinds {bad}; kinds are {sorted(SCENE_KINDS)}")
+        return v
+
+    @field_validator("final_mix")
+    @classmethod
+    def _mix(cls, v: Optional[dict[str, float]]) -> Optional[dict[str, float]]:
+        bad = [k for k in v or {} if k not in SCENE_KINDS]
+        if bad:
+            raise ValueError(f"unknown scene kinds {bad}; kinds are {sorted(SCENE_KINDS)}")
+        if v and any(w < 0 for w in v.values()):
+            raise ValueError("final_mix weights must be >= 0")
+        return v
+
+    def upload_cap(self, bundle_dir: Path) -> int:  # noqa: ARG002 - the same for every bundle
+        return self.max_upload_bytes
+
+
+def parse_settings(raw: dict | None) -> DrivingSettings:
+    """Validate a phase's settings; a bad value is the organizer's error (SettingsError, a BundleError)."""
+    return parse_track_settings(DrivingSettings, raw, "driving")

@@ -20,13 +20,14 @@ from evaluators.common.manifest import sha256_file
 from evaluators.common.model_set import load_model_set
 
 from .backends import FaceBackend, load_backend
-from .settings import REPO_ROOT
+from .settings import face_environment
 
 EXTRA_FILES = ("shape_predictor",)
 
 
 def assets_dir() -> Path:
-    return Path(os.environ.get("AISC_FACE_ASSETS") or REPO_ROOT / "var" / "face_assets")
+    """Where scripts/setup.d put the face model files (``AISC_FACE_ASSETS``, see FaceEnvironment)."""
+    return face_environment().assets_dir()
 
 
 def load_face_model_specs(path: str | Path, *, need_thresholds: bool = True) -> list[dict[str, Any]]:

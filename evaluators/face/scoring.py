@@ -39,7 +39,7 @@ def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tupl
     """Per-sample validity. Returns (records, {pair id: adversarial image}, {stage: seconds},
     notes of the archive reader)."""
     t0 = time.perf_counter()
-    up = read_upload(artifact, bundle.n_pairs, max_upload_bytes=cfg.upload_cap(bundle.n_pairs),
+    up = read_upload(artifact, bundle.n_pairs, max_upload_bytes=cfg.cap_for(bundle.n_pairs),
                      max_entry_bytes=cfg.max_entry_bytes)
     t1 = time.perf_counter()
     records, images = [], {}
@@ -73,7 +73,7 @@ def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tupl
 
 def target_embeddings(model: FaceBackend, bundle: FaceBundle, ids: list[str], cfg: FaceSettings) -> tuple[np.ndarray, int]:
     rels = [compare_rel(pid) for pid in ids]
-    cache = EmbeddingCache(cfg.cache_dir, model.cache_key)
+    cache = EmbeddingCache(cfg.embedding_cache_dir(), model.cache_key)
     return cache.get_many([bundle.digest(r) for r in rels],
                           lambda idx: model.embed_batched(np.stack([bundle.read(rels[i]) for i in idx]), cfg.batch_size))
 

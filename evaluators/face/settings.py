@@ -10,7 +10,7 @@ Keys (all optional except ``model_set``):
 - ``max_upload_bytes`` (optional int): archive size cap; default 64 KiB per pair + 1 MiB.
 - ``max_entry_bytes`` (default 256 KiB): cap on one file's uncompressed size in the zip.
 - ``cache_dir`` (optional path): where target embeddings are cached; default
-  ``$AISC_FACE_CACHE`` or ``var/cache/face`` in the repository.
+  ``$AISC_FACE_CACHE`` or ``var/cache/face`` in the repository (``FaceEnvironment``).
 - ``batch_size`` (default 32): images per inference batch.
 - ``workers`` (default 0 = one per model): threads that run the models side by side; 1 runs
   them one after another. The numbers are the same either way.
@@ -23,77 +23,77 @@ Keys (all optional except ``model_set``):
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Literal, Optional
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from evaluators.common.device import check_device
 from evaluators.common.errors import BundleError
+from evaluators.common.settings import Int, Num, TrackSettings, parse_track_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-KNOWN_KEYS = {
-    "model_set", "connectivity", "max_components", "max_pixels", "n_pairs",
-    "max_upload_bytes", "max_entry_bytes", "cache_dir", "batch_size", "near_threshold_epsilon", "device", "workers",
-}
 NEAR_THRESHOLD_EPSILON = 1e-3
 
 
-@dataclass(frozen=True)
-class FaceSettings:
-    model_set: Optional[Path]
-    connectivity: int = 8
-    max_components: int = 5
-    max_pixels: int = 1254
-    n_pairs: Optional[int] = None
-    max_upload_bytes: Optional[int] = None
-    max_entry_bytes: int = 256 * 1024
-    cache_dir: Path = REPO_ROOT / "var" / "cache" / "face"
-    batch_size: int = 32
-    near_threshold_epsilon: float = NEAR_THRESHOLD_EPSILON
-    device: str = "auto"
-    workers: int = 0
+class FaceEnvironment(BaseSettings):
+    """Where the face track keeps its files on this machine (``AISC_FACE_*``)."""
+    model_config = SettingsConfigDict(env_prefix="AISC_FACE_", extra="ignore")
 
-    def upload_cap(self, n_pairs: int) -> int:
+    cache: str = ""  # target-embedding cache (default var/cache/face); a phase's cache_dir wins
+    assets: str = ""  # model files fetched by scripts/setup.d (default var/face_assets)
+
+    def cache_dir(self) -> Path:
+        return Path(self.cache) if self.cache else REPO_ROOT / "var" / "cache" / "face"
+
+    def assets_dir(self) -> Path:
+        return Path(self.assets) if self.assets else REPO_ROOT / "var" / "face_assets"
+
+
+def face_environment() -> FaceEnvironment:
+    """Read now (not cached): cheap, and a test or a long-lived worker may change the variables."""
+    return FaceEnvironment()
+
+
+class FaceSettings(TrackSettings):
+    model_set: Optional[Path] = None
+    connectivity: Literal[4, 8] = 8
+    max_components: Int = Field(5, ge=1, le=112 * 112)
+    max_pixels: Int = Field(1254, ge=1, le=112 * 112)
+    n_pairs: Optional[Int] = Field(None, ge=1, le=1_000_000)
+    max_upload_bytes: Optional[Int] = Field(None, ge=1024, le=1 << 40)
+    max_entry_bytes: Int = Field(256 * 1024, ge=1024, le=64 << 20)
+    cache_dir: Optional[Path] = None
+    batch_size: Int = Field(32, ge=1, le=4096)
+    near_threshold_epsilon: Num = Field(NEAR_THRESHOLD_EPSILON, ge=0, le=0.5)
+    device: str = "auto"
+    workers: Int = Field(0, ge=0, le=64)
+
+    @field_validator("device")
+    @classmethod
+    def _device(cls, v: str) -> str:
+        try:
+            return check_device(v)
+        except BundleError as e:
+            raise ValueError(str(e)) from None
+
+    def cap_for(self, n_pairs: int) -> int:
+        """The archive size cap in bytes for a bundle of ``n_pairs``."""
         return self.max_upload_bytes or (64 * 1024 * n_pairs + (1 << 20))
 
+    def upload_cap(self, bundle_dir: Path) -> int:
+        from .bundle import load_face_bundle
 
-def _int(settings: dict, key: str, default: Any, lo: int, hi: int) -> Any:
-    v = settings.get(key, default)
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise BundleError(f"face settings: {key}={v!r} must be an integer in [{lo}, {hi}]")
-    return v
+        return self.cap_for(load_face_bundle(bundle_dir, verify=False).n_pairs)
+
+    def embedding_cache_dir(self) -> Path:
+        return self.cache_dir or face_environment().cache_dir()
 
 
 def parse_settings(settings: dict | None, *, need_model_set: bool = True) -> FaceSettings:
-    """Validate a phase's settings; a bad value is the organizer's error (BundleError)."""
-    s = dict(settings or {})
-    unknown = set(s) - KNOWN_KEYS
-    if unknown:
-        raise BundleError(f"face settings: unknown keys {sorted(unknown)}; known: {sorted(KNOWN_KEYS)}")
-    ms = s.get("model_set")
-    if need_model_set and not ms:
+    """Validate a phase's settings; a bad value is the organizer's error (SettingsError, a BundleError)."""
+    cfg = parse_track_settings(FaceSettings, settings, "face")
+    if need_model_set and not cfg.model_set:
         raise BundleError("face settings: 'model_set' (path to the phase's model set) is required")
-    conn = s.get("connectivity", 8)
-    if conn not in (4, 8):
-        raise BundleError(f"face settings: connectivity={conn!r} must be 4 or 8")
-    eps = s.get("near_threshold_epsilon", NEAR_THRESHOLD_EPSILON)
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps <= 0.5:
-        raise BundleError(f"face settings: near_threshold_epsilon={eps!r} must be a number in [0, 0.5]")
-    cache = s.get("cache_dir") or os.environ.get("AISC_FACE_CACHE") or REPO_ROOT / "var" / "cache" / "face"
-    return FaceSettings(
-        model_set=Path(ms) if ms else None,
-        connectivity=conn,
-        max_components=_int(s, "max_components", 5, 1, 112 * 112),
-        max_pixels=_int(s, "max_pixels", 1254, 1, 112 * 112),
-        n_pairs=_int(s, "n_pairs", None, 1, 1_000_000),
-        max_upload_bytes=_int(s, "max_upload_bytes", None, 1024, 1 << 40),
-        max_entry_bytes=_int(s, "max_entry_bytes", 256 * 1024, 1024, 64 << 20),
-        cache_dir=Path(cache),
-        batch_size=_int(s, "batch_size", 32, 1, 4096),
-        near_threshold_epsilon=float(eps),
-        device=check_device(s.get("device", "auto")),
-        workers=_int(s, "workers", 0, 0, 64),
-    )
+    return cfg

@@ -35,9 +35,9 @@ def _progress(log: Log, what: str):
 
 
 def scorer_versions(tracks=TRACKS) -> dict[str, str]:
-    from evaluators.registry import scorer
+    from evaluators.registry import get_track
 
-    return {t: str(scorer(t).SCORER_VERSION) for t in tracks}
+    return {t: str(get_track(t).scorer_version) for t in tracks}
 
 
 def _error_text(e: BaseException) -> str:

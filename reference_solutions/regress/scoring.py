@@ -1,6 +1,6 @@
-"""Score an artifact on one phase exactly as the platform does: through the workers' track
-dispatch (``workers.runners.run_submission``: face and driving call the scorer, deepfake runs
-the container in the sandbox and then scores its predictions)."""
+"""Score an artifact on one phase exactly as the platform does: through the track's ``run``
+(``evaluators.registry``: face and driving call the scorer, deepfake runs the container in
+the sandbox and then scores its predictions)."""
 from __future__ import annotations
 
 import tempfile
@@ -23,14 +23,14 @@ class Measured:
 
 def run_result(track: str, artifact: Path, bundle: Path, settings: dict, progress=None):
     """The full Result of scoring ``artifact`` on (bundle, settings), as a worker would."""
-    from workers.runners import run_submission
+    from evaluators.registry import get_track
 
     def quiet(stage: str, pct: float) -> None:
         if progress:
             progress(stage, pct)
 
     with tempfile.TemporaryDirectory(prefix="aisc-regress-") as work:
-        return run_submission(track, Path(artifact), Path(bundle), dict(settings), progress=quiet, workdir=Path(work))
+        return get_track(track).run(Path(artifact), Path(bundle), dict(settings), progress=quiet, workdir=Path(work))
 
 
 def score_on_phase(track: str, artifact: Path, phase: dict, progress=None) -> Measured:

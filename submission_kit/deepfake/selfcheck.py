@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("give either a tarball or --tag")
     import docker
 
-    from workers.deepfake_run import run_and_score
+    from evaluators.deepfake.run import run_and_score
 
     sample = args.sample
     if sample is None:

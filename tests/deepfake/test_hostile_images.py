@@ -7,9 +7,9 @@ import time
 import pytest
 
 from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
-from workers.deepfake_run import run_and_score
-from evaluators.deepfake.image_archive import check_image_archive
-from workers.sandbox import RUN_LABEL, SANDBOX_LABEL
+from evaluators.deepfake.run import run_and_score
+from sandbox.image_archive import check_image_archive
+from sandbox.container import RUN_LABEL, SANDBOX_LABEL
 
 pytestmark = pytest.mark.docker
 
@@ -114,7 +114,7 @@ def test_hostile_image_is_a_user_failure(name, make_image, dataset, docker_clien
 
 
 def test_prune_removes_leftover_sandbox_containers_when_disk_is_low(docker_client, base_image, monkeypatch):
-    import workers.sandbox_image as si
+    import sandbox.image as si
 
     left = docker_client.containers.create(base_image, ["true"], labels={SANDBOX_LABEL: "1"})
     assert si.prune_if_low(docker_client, min_free_gb=0)["pruned"] is False

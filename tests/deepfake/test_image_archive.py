@@ -7,8 +7,8 @@ import tarfile
 import pytest
 
 from evaluators.common.errors import SubmissionRejected
-from evaluators.deepfake.image_archive import check_image_archive, host_architecture
-from evaluators.registry import scorer
+from sandbox.image_archive import check_image_archive, host_architecture
+from evaluators.registry import get_track
 
 
 def add(tar, name, data: bytes):
@@ -43,7 +43,7 @@ def test_well_formed_archive_passes_and_reports_its_digest(tmp_path):
     assert info.digest == digest
     assert info.entrypoint == ["python3", "/app/infer.py"]
     assert info.repo_tags == ["team/x:1"]
-    scorer("deepfake").validate_upload(path, tmp_path, {"max_image_mb": 1})
+    get_track("deepfake").validate_upload(path, tmp_path, {"max_image_mb": 1})
 
 
 @pytest.mark.parametrize("kwargs, message", [

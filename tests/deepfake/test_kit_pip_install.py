@@ -28,7 +28,7 @@ def wheel(name: str = "aisc_probe", version: str = "1.0") -> tuple[str, bytes]:
 
 
 def test_plain_run_pip_install_builds_and_the_sandbox_stays_non_root(docker_client, base_image, tmp_path):
-    from workers.sandbox import CappedDir, Limits, run_container
+    from sandbox.container import CappedDir, Limits, run_container
 
     name, data = wheel()
     ctx = tmp_path / "ctx"

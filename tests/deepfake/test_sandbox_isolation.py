@@ -6,8 +6,8 @@ import pytest
 
 from evaluators.deepfake import forgeries
 from evaluators.deepfake.bundle import load_bundle
-from workers.deepfake_run import run_and_score
-from workers.sandbox import Limits, container_config
+from evaluators.deepfake.run import run_and_score
+from sandbox.container import Limits, container_config
 
 pytestmark = pytest.mark.docker
 

@@ -9,7 +9,7 @@ import pytest
 from evaluators.common.errors import BundleError, SubmissionRejected
 from evaluators.deepfake.bundle import load_bundle
 from evaluators.deepfake.settings import parse_settings
-from evaluators.registry import scorer
+import evaluators.deepfake
 
 
 def oracle_predictions(bundle, path, *, correct=True, novelty=True):
@@ -33,7 +33,7 @@ def oracle_predictions(bundle, path, *, correct=True, novelty=True):
 def test_perfect_and_wrong_predictions_preliminary(dataset, tmp_path):
     bundle_dir = dataset / "phases" / "preliminary"
     bundle = load_bundle(bundle_dir)
-    mod = scorer("deepfake")
+    mod = evaluators.deepfake
     good = mod.score(oracle_predictions(bundle, tmp_path / "good.jsonl"), bundle_dir, {"phase_kind": "preliminary"})
     assert good.score == 1.0 and good.columns == {"precision@5": 1.0}
     bad = mod.score(oracle_predictions(bundle, tmp_path / "bad.jsonl", correct=False), bundle_dir, {})
@@ -46,7 +46,7 @@ def test_final_phase_s_final_with_and_without_subjective(dataset, tmp_path):
     bundle = load_bundle(bundle_dir)
     assert len(bundle.new_methods) == 3
     preds = oracle_predictions(bundle, tmp_path / "p.jsonl")
-    mod = scorer("deepfake")
+    mod = evaluators.deepfake
     r = mod.score(preds, bundle_dir, {"phase_kind": "final"}, workdir=tmp_path / "out")
     assert r.columns["precision@5"] == 1.0 and r.columns["auc"] == 1.0
     assert r.score == pytest.approx(0.9)
@@ -69,7 +69,7 @@ def test_settings_are_validated():
         with pytest.raises(ValueError, match=msg):
             parse_settings(bad)
     with pytest.raises(BundleError, match="phase settings are invalid"):
-        scorer("deepfake").score("x", "y", {"phase_kind": "bogus"})
+        evaluators.deepfake.score("x", "y", {"phase_kind": "bogus"})
 
 
 def test_corrupt_bundle_is_an_infra_error(dataset, tmp_path):

@@ -2,8 +2,8 @@
 import pytest
 
 from evaluators.deepfake.demo import phase_settings
-from workers.deepfake_run import run_and_score
-from workers.sandbox import RUN_LABEL
+from evaluators.deepfake.run import run_and_score
+from sandbox.container import RUN_LABEL
 
 pytestmark = pytest.mark.docker
 

@@ -153,7 +153,7 @@ DEEPFAKE_CHECK = 300
 
 @pytest.mark.parametrize("gz", [False, True], ids=["tar", "tar.gz"])
 def test_deepfake_image_check_survives_mutations(gz):
-    from evaluators.deepfake.image_archive import check_image_archive
+    from sandbox.image_archive import check_image_archive
 
     seed, outcomes = image_tarball(gz=gz), Outcomes()
 
@@ -174,7 +174,7 @@ def test_deepfake_image_check_survives_mutations(gz):
 ])
 def test_deepfake_image_config_of_the_wrong_shape_is_a_rejection(tmp_path, config):
     from evaluators.common.errors import SubmissionRejected
-    from evaluators.deepfake.image_archive import check_image_archive
+    from sandbox.image_archive import check_image_archive
 
     p = tmp_path / "image.tar"
     p.write_bytes(image_tarball(config=config))

@@ -1,5 +1,5 @@
-"""A tiny scorer used only by the platform's state-machine tests (registered by patching
-the two lookups in the test processes). The submission is a text file:
+"""A tiny scorer used only by the platform's state-machine tests (installed for every track
+through ``evaluators.registry.install`` in the test processes). The submission is a text file:
 ``FAKE score=0.7 sleep=2 fail=user|infra|timeout``."""
 from __future__ import annotations
 
@@ -47,21 +47,33 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress=None, wo
                   columns={"model:a": value, "model:b": value / 2}, artifacts={"overview": "overview.png"})
 
 
+class FakeTrack:
+    """The track interface (``evaluators.registry.Track``) around this module; any settings."""
+    scorer_version = SCORER_VERSION
+
+    def __init__(self, name: str):
+        from evaluators.common.settings import TrackSettings
+        from pydantic import ConfigDict
+
+        class AnySettings(TrackSettings):
+            model_config = ConfigDict(extra="allow")
+
+            def upload_cap(self, bundle_dir: Path) -> int:  # noqa: ARG002
+                return 1 << 20
+
+        self.name, self.settings_model = name, AnySettings
+
+    def validate_upload(self, artifact: Path, bundle_dir: Path, settings: dict) -> None:
+        validate_upload(artifact, bundle_dir, settings)
+
+    def run(self, artifact: Path, bundle_dir: Path, settings: dict, *, progress=None, workdir=None, device="auto"):
+        return score(artifact, bundle_dir, settings, progress=progress, workdir=workdir)
+
+
 def install() -> None:
-    """Make every track use this scorer in the current process."""
-    import sys
+    """Make every track use this scorer in the current process (the deepfake track's
+    container sandbox is skipped too)."""
+    from evaluators.registry import TRACKS, install as install_track
 
-    import core.upload_checks
-    import workers.runners
-
-    module = sys.modules[__name__]
-    core.upload_checks.scorer = lambda track: module
-    workers.runners.scorer = lambda track: module
-    real = workers.runners.run_submission
-
-    def run_submission(track, artifact, bundle_dir, settings, *, progress, workdir):
-        if track == "deepfake":  # skip the container sandbox too
-            return score(artifact, bundle_dir, settings, progress=progress, workdir=workdir)
-        return real(track, artifact, bundle_dir, settings, progress=progress, workdir=workdir)
-
-    workers.runners.run_submission = run_submission
+    for track in TRACKS:
+        install_track(track, FakeTrack(track))

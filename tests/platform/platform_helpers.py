@@ -20,7 +20,10 @@ TERMINAL = ("scored", "failed", "cancelled")
 def fake_bundle(tmp: Path) -> Path:
     d = tmp / "fake-bundle"
     d.mkdir(exist_ok=True)
-    (d / "manifest.json").write_text(json.dumps({"schema": 1, "track": "face", "files": []}))
+    # a face bundle manifest of one pair (the files are never read: the fake scorer ignores them)
+    (d / "manifest.json").write_text(json.dumps({"schema_version": 1, "track": "face", "meta": {"n_pairs": 1},
+                                                 "files": {"images/0001.png": "0" * 64,
+                                                           "images/0001_compare.png": "0" * 64}}))
     return d
 
 

@@ -46,18 +46,26 @@ def main(argv: list[str]) -> None:
                     workers=workers)
         return
     if "--delay" in opts:  # hold each run in 'running' long enough to kill the worker mid-run
-        import workers.runners
+        from evaluators.registry import TRACKS, get_track, install
 
         delay = float(opts[opts.index("--delay") + 1])
-        real = workers.runners.run_submission
 
-        def delayed(track, artifact, bundle_dir, settings, *, progress, workdir):
-            for i in range(int(delay * 10)):
-                progress("warmup", i / (delay * 10))
-                time.sleep(0.1)
-            return real(track, artifact, bundle_dir, settings, progress=progress, workdir=workdir)
+        class Delayed:
+            def __init__(self, real):
+                self.real = real
 
-        workers.runners.run_submission = delayed
+            def __getattr__(self, name):
+                return getattr(self.real, name)
+
+            def run(self, artifact, bundle_dir, settings, *, progress, workdir, device="auto"):
+                for i in range(int(delay * 10)):
+                    progress("warmup", i / (delay * 10))
+                    time.sleep(0.1)
+                return self.real.run(artifact, bundle_dir, settings, progress=progress, workdir=workdir,
+                                     device=device)
+
+        for track in TRACKS:
+            install(track, Delayed(get_track(track)))
     from workers.celery_app import app
 
     app.worker_main(["worker", *extra])

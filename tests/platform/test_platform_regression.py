@@ -100,9 +100,9 @@ def test_admin_runs_regression_and_a_scorer_change_triggers_one(regress_env, pla
     assert body["history"][0]["id"] == run_id and body["latest_finished"]["id"] == run_id
 
     assert worker_regression.check()["queued"] is False  # same scorer versions: nothing to do
-    import evaluators.face
+    import evaluators.face.scoring
 
-    monkeypatch.setattr(evaluators.face, "SCORER_VERSION", "face-test-changed")
+    monkeypatch.setattr(evaluators.face.scoring, "SCORER_VERSION", "face-test-changed")
     triggered = worker_regression.check()
     assert triggered["queued"] and "face" in triggered["reason"] and "face-test-changed" in triggered["reason"]
     assert worker_regression.check()["queued"] is False  # one run at a time

@@ -4,15 +4,16 @@ committed: MobileFaceNet comes from the npm package fetched by ``scripts/setup.d
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
+
+from evaluators.face.settings import face_environment
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SETUP_HOOK = "scripts/setup.d/face.sh"
 
 
 def face_assets_dir() -> Path:
-    return Path(os.environ.get("AISC_FACE_ASSETS") or REPO_ROOT / "var" / "face_assets")
+    return face_environment().assets_dir()
 
 
 def _package_dir(package: str) -> Path:

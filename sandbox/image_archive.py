@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..common.errors import SubmissionRejected
+from evaluators.common.errors import SubmissionRejected
 
 MAX_JSON_BYTES = 4 << 20
 MAX_MEMBERS = 200_000

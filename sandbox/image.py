@@ -1,8 +1,8 @@
 """Submitted image tarballs on the Docker Engine: load (outside any time limit), verify,
-remove, and prune by a disk threshold. Companion of ``workers.sandbox``; track-agnostic.
+remove, and prune by a disk threshold. Companion of ``sandbox.container``; track-agnostic.
 
-The cheap archive checks are pure Python (``evaluators.deepfake.image_archive``) and run
-first, so a malformed upload never reaches the engine.
+The cheap archive checks are pure Python (``sandbox.image_archive``) and run first, so a
+malformed upload never reaches the engine.
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from pathlib import Path
 import docker
 
 from evaluators.common.errors import SubmissionRejected
-from evaluators.deepfake.image_archive import ImageInfo, check_image_archive, host_architecture
 
-from .sandbox import SANDBOX_LABEL
+from .container import SANDBOX_LABEL
+from .image_archive import ImageInfo, check_image_archive, host_architecture
+from .settings import sandbox_settings
 
-MIN_FREE_GB = float(os.environ.get("AISC_SANDBOX_MIN_FREE_GB", "10"))
 KEEP_LABEL = "aisc.keep"  # images with this label are never pruned (e.g. kit base images)
 
 
@@ -82,9 +82,11 @@ def docker_free_bytes(client: docker.DockerClient) -> int | None:
     return shutil.disk_usage(root).free if os.path.isdir(root) else None
 
 
-def prune_if_low(client: docker.DockerClient, min_free_gb: float = MIN_FREE_GB) -> dict:
+def prune_if_low(client: docker.DockerClient, min_free_gb: float | None = None) -> dict:
     """When the engine's disk has less than ``min_free_gb`` free: remove leftover sandbox
     containers, dangling images, then unused images not labelled ``aisc.keep``."""
+    if min_free_gb is None:
+        min_free_gb = sandbox_settings().min_free_gb
     free = docker_free_bytes(client)
     report = {"free_before": free, "pruned": False}
     if free is None or free >= min_free_gb * 2**30:

@@ -22,23 +22,13 @@ import docker
 import requests
 from docker.types import DeviceRequest, LogConfig, Mount, Ulimit
 
+from .limits import Limits
+
 SANDBOX_LABEL = "aisc.sandbox"
 RUN_LABEL = "aisc.run"  # the caller's run id, to find one run's container
+CONTAINER_LOGGER = "aisc.container"  # the container's own output is logged here (the worker keeps it apart)
 SANDBOX_USER = "65534:65534"  # nobody:nogroup
 POLL_S = 0.25
-
-
-@dataclass(frozen=True)
-class Limits:
-    time_limit_s: float = 600.0
-    memory_mb: int = 4096
-    cpus: float = 2.0
-    pids: int = 256
-    gpu: bool = False
-    output_cap_mb: float = 64.0
-    log_cap_kb: int = 64  # tail kept
-    log_limit_mb: float = 32.0  # more than this in the engine's json-file log stops the run
-    tmp_mb: int = 256
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Worker entry point of the deepfake track: run a submitted image on hidden data and score it.
+"""The deepfake track's run on a worker: run a submitted image on hidden data and score it.
 
 ``run_and_score(artifact, bundle_dir, settings)`` where ``artifact`` is the team's
 ``docker save`` tarball and ``bundle_dir`` a deepfake phase bundle (evaluators.deepfake.bundle):
@@ -6,7 +6,7 @@
 1. check the tarball (pure Python) and load it into the Docker Engine, outside the time limit;
 2. copy probe and gallery images under fresh random ids into input/probe and input/gallery
    (no name, path, order, metadata or environment variable reveals a method; labels stay here);
-3. run the image in ``workers.sandbox`` with the phase's limits;
+3. run the image in the sandbox (``sandbox.container``) with the phase's limits;
 4. validate /output/predictions.jsonl against the anonymised ids, translate them back and
    score with ``evaluators.deepfake`` (the same code ``python -m evaluators score`` runs);
 5. remove the image and container, prune the engine's disk when it runs low.
@@ -18,8 +18,6 @@ Engine problems surface as docker/requests exceptions (infra failures, retried).
 from __future__ import annotations
 
 import logging
-from dataclasses import fields
-import os
 import secrets
 import shutil
 import tempfile
@@ -28,24 +26,18 @@ from pathlib import Path
 
 import docker
 
-from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
-from evaluators.common.result import Progress, Result, report
-from evaluators.deepfake.bundle import DeepfakeBundle, load_bundle
-from evaluators.deepfake.predictions import parse_predictions
-from evaluators.deepfake.scoring import read_prediction_lines, score_predictions
-from evaluators.deepfake.settings import DeepfakeSettings, parse_settings
+from sandbox.container import CONTAINER_LOGGER, CappedDir, Limits, RunOutcome, bind, run_container
+from sandbox.image import load_image, prune_if_low, remove_image
+from sandbox.settings import sandbox_settings
 
-from .logtail import CONTAINER_LOGGER
-from .sandbox import CappedDir, Limits, RunOutcome, bind, run_container
-from .sandbox_image import load_image, prune_if_low, remove_image
+from ..common.errors import SubmissionRejected, SubmissionTimedOut
+from ..common.result import Progress, Result, report
+from .bundle import DeepfakeBundle, load_bundle
+from .predictions import parse_predictions
+from .scoring import read_prediction_lines, score_predictions
+from .settings import parse_settings
 
 log = logging.getLogger(__name__)
-SANDBOX_TMP_ENV = "AISC_SANDBOX_TMP"  # where input/output dirs go (must be visible to dockerd)
-
-
-def limits_from(cfg: DeepfakeSettings) -> Limits:
-    """The sandbox limits named in the phase settings (every Limits field is a settings key)."""
-    return Limits(**{f.name: getattr(cfg, f.name) for f in fields(Limits)})
 
 
 def _bundle_bytes(bundle: DeepfakeBundle) -> int:
@@ -93,14 +85,14 @@ def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     cfg = parse_settings(settings)
-    limits = limits_from(cfg)
+    limits = cfg.limits()
     report(progress, "check", 1)
     bundle = load_bundle(bundle_dir)
     client = client or docker.from_env(timeout=120)
     report(progress, "load", 5)
-    image = load_image(client, Path(artifact), max_bytes=int(cfg.max_image_mb * 2**20))
+    image = load_image(client, Path(artifact), max_bytes=cfg.upload_cap(Path(bundle_dir)))
     timings["load"] = image.load_seconds
-    scratch_parent = os.environ.get(SANDBOX_TMP_ENV) or None
+    scratch_parent = sandbox_settings().tmp or None  # must be visible to dockerd
     scratch = Path(tempfile.mkdtemp(prefix="aisc-deepfake-", dir=scratch_parent))
     inputs = output = None
     try:
