@@ -57,9 +57,8 @@ def bench_run_overhead(demo: dict, runs: int) -> None:
 
 def bench_image_load(demo: dict) -> None:
     import docker
-
-    from submission_kit.deepfake.build import BASE_IMAGE, build_image, save_image
     from sandbox.image import load_image, remove_image
+    from submission_kit.deepfake.build import BASE_IMAGE, build_image, save_image
 
     client = docker.from_env(timeout=600)
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,7 +81,11 @@ def bench_image_load(demo: dict) -> None:
 
 def bench_scoring(n: int = 10_000) -> None:
     from evaluators.deepfake.bundle import DeepfakeBundle
-    from evaluators.deepfake.scoring import parse_for_bundle, read_prediction_lines, score_predictions
+    from evaluators.deepfake.scoring import (
+        parse_for_bundle,
+        read_prediction_lines,
+        score_predictions,
+    )
     from evaluators.deepfake.settings import parse_settings
 
     rng = np.random.default_rng(0)
@@ -116,7 +119,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="the quick demo (small bundles)")
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    from evaluators.deepfake.demo import build_demo
+    from authoring.deepfake.demo import build_demo
 
     t0 = time.perf_counter()
     demo = build_demo(ROOT / "var" / ("deepfake-demo-quick" if args.quick else "deepfake-demo"), quick=args.quick)

@@ -30,9 +30,9 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(2)
+    from authoring.driving.demo import build_demo
     from evaluators.driving import score
     from evaluators.driving.bundle import load_bundle
-    from evaluators.driving.demo import build_demo
     from evaluators.driving.detectors import load_detectors
     from evaluators.driving.render import build_pyramid, render_frame
     from evaluators.driving.submission import load_patch

@@ -24,10 +24,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from authoring.face.baselines import write_baseline  # noqa: E402
+from authoring.face.demo import build_demo, jitter  # noqa: E402
 from evaluators.face import score  # noqa: E402
-from evaluators.face.baselines import write_baseline  # noqa: E402
 from evaluators.face.bundle import load_face_bundle, write_face_bundle  # noqa: E402
-from evaluators.face.demo import build_demo, jitter  # noqa: E402
 from evaluators.face.scoring import cached_models, check_samples, target_embeddings  # noqa: E402
 from evaluators.face.settings import parse_settings  # noqa: E402
 

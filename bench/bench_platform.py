@@ -61,6 +61,7 @@ def setup_env(tmp: Path) -> tuple[str, str]:
 
 def bench_pickup(base: str, token: str, phase: int, n: int) -> list[float]:
     from platform_helpers import upload, wait_state
+
     from core.db import session_scope
     from core.models import Submission
 
@@ -127,7 +128,7 @@ def bench_concurrent(base: str, tokens: list[str], phase: int, status_ids: list[
 
 
 def bench_polling(base: str, tokens: list[str], status_ids: list[int], seconds: float, interval: float):
-    """Each client polls its submission's status every ``interval`` s (as ``api.cli --wait``
+    """Each client polls its submission's status every ``interval`` s (as ``client.cli --wait``
     does every 1 s) for ``seconds``; returns the latencies."""
     import http.client
     from urllib.parse import urlparse

@@ -41,7 +41,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    from evaluators.deepfake.demo import build_demo
+    from authoring.deepfake.demo import build_demo
     from reference_solutions.deepfake.generate import generate
     from reference_solutions.deepfake.recipes import RECIPES
 
@@ -65,7 +65,7 @@ def main() -> int:
         print("baseline noise-knn:", flush=True)
         rows["baseline:noise-knn"] = {"report": None,
                                       "phases": score_phases(demo, Path(demo["baselines"]["noise-knn"]), tmp / "base")}
-    print(f"\n| submission | phase | P@5 | AUC | S | training (wall / CPU) | inference (container, 2 CPUs) |")
+    print("\n| submission | phase | P@5 | AUC | S | training (wall / CPU) | inference (container, 2 CPUs) |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, row in rows.items():
         sec = row["report"]["seconds"] if row["report"] else None

@@ -17,13 +17,17 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from authoring.face.demo import build_demo  # noqa: E402
 from evaluators.common.manifest import sha256_file  # noqa: E402
 from evaluators.common.model_set import load_model_set  # noqa: E402
 from evaluators.face import score  # noqa: E402
 from evaluators.face.backends import load_backend  # noqa: E402
-from evaluators.face.demo import build_demo  # noqa: E402
 from reference_solutions.face.deep_dream import DeepDreamConfig  # noqa: E402
-from reference_solutions.face.generate import DEFAULT_MODELS, METHODS, generate_submission  # noqa: E402
+from reference_solutions.face.generate import (  # noqa: E402
+    DEFAULT_MODELS,
+    METHODS,
+    generate_submission,
+)
 from reference_solutions.face.public_bundle import load_public_pairs  # noqa: E402
 from reference_solutions.face.surrogates import load_surrogate  # noqa: E402
 from reference_solutions.face.surrogates.models import source_file  # noqa: E402

@@ -17,7 +17,7 @@ Example (paths are relative to the YAML file)::
             leaderboard: public                  # public | private
             show_logs: true
             queue: cpu                           # cpu | gpu
-            limits: {soft_seconds: 900, hard_seconds: 1200, max_upload_mb: 50}
+            limits: {soft_seconds: 900, hard_seconds: 1200}   # max_upload_mb may lower the cap
 
 ``scoring`` is validated by the track's settings model (``evaluators.registry``): an unknown key
 or a wrong type is a load error with its place. The upload cap comes from the track's settings

@@ -1,7 +1,6 @@
-"""Command line for the scorers: ``python -m evaluators <command> ...``.
+"""Command line for the scorers: ``python -m evaluators score --track T --bundle DIR --submission F``.
 
-``score`` is shared by all tracks; each track adds its own commands (bundle builders,
-calibration, baselines) through ``evaluators.<track>.cli.add_commands(subparsers)``.
+Scoring only. Building bundles, demos, model sets and detectors is ``python -m authoring``.
 """
 from __future__ import annotations
 
@@ -71,14 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="write the result JSON here")
     p.add_argument("--progress", action="store_true", help="print progress to stderr")
     p.set_defaults(func=cmd_score)
-    for track in TRACKS:
-        try:
-            cli = importlib.import_module(f"evaluators.{track}.cli")
-        except ModuleNotFoundError as e:
-            if e.name != f"evaluators.{track}.cli":
-                raise
-            continue
-        cli.add_commands(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -24,7 +24,7 @@ mkdir -p "$DEMO_DIR/logs"
 say() { printf '[demo] %s\n' "$*"; }
 
 say "building demo bundles and baselines (reused when already built)"
-$PY -m workers.demo_build --out "$DEMO_DIR" $QUICK ${AISC_DEMO_TRACKS:+--tracks "$AISC_DEMO_TRACKS"} >/dev/null
+$PY -m authoring.demo_competition --out "$DEMO_DIR" $QUICK ${AISC_DEMO_TRACKS:+--tracks "$AISC_DEMO_TRACKS"} >/dev/null
 describe() { if [ -n "${!1:-}" ]; then echo "$2 from $1 (${!1%%:*}://...)"; else echo "$2 embedded (SQLite under var/)"; fi; }
 say "$(describe AISC_DATABASE_URL database); $(describe AISC_BROKER_URL broker)"
 $PY -m core.manage init-db
@@ -45,7 +45,7 @@ healthy || { say "the API did not start; see $DEMO_DIR/logs/api.log"; exit 1; }
 say "API at $URL (logs in $DEMO_DIR/logs)"
 
 set +e
-AISC_ADMIN_TOKEN="$ADMIN_TOKEN" $PY -m api.demo_submit --demo-dir "$DEMO_DIR" --url "$URL"
+AISC_ADMIN_TOKEN="$ADMIN_TOKEN" $PY -m client.demo_submit --demo-dir "$DEMO_DIR" --url "$URL"
 rc=$?
 set -e
 say "leaderboards: $URL/"

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from sandbox.container import CONTAINER_LOGGER  # the logger the container's own output goes to
+from sandbox.container import (
+    CONTAINER_LOGGER,  # the logger the container's own output goes to
+)
 
 logging.getLogger(CONTAINER_LOGGER).setLevel(logging.INFO)  # whatever the worker's log level
 

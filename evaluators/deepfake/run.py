@@ -25,8 +25,14 @@ import time
 from pathlib import Path
 
 import docker
-
-from sandbox.container import CONTAINER_LOGGER, CappedDir, Limits, RunOutcome, bind, run_container
+from sandbox.container import (
+    CONTAINER_LOGGER,
+    CappedDir,
+    Limits,
+    RunOutcome,
+    bind,
+    run_container,
+)
 from sandbox.image import load_image, prune_if_low, remove_image
 from sandbox.settings import sandbox_settings
 

@@ -6,7 +6,7 @@ face-recognition models while changing at most 5 connected regions and 1254 pixe
 
 Score = mean over the models of (verified pairs / N). Phase settings: see ``settings.py``
 (``model_set``, ``connectivity``, ``max_components``, ``max_pixels``, ``n_pairs``, ...).
-Thresholds live in the model set (``python -m evaluators calibrate-face``).
+Thresholds live in the model set (``python -m authoring calibrate-face``).
 
 The platform uses ``track.TRACK`` (``evaluators.registry``). As a library: ``score`` and
 ``validate_upload`` below, imported on first use so that importing the package stays cheap.

@@ -47,7 +47,7 @@ def load_face_model_specs(path: str | Path, *, need_thresholds: bool = True) -> 
         t = m.get("threshold")
         if need_thresholds and (not isinstance(t, (int, float)) or isinstance(t, bool) or not math.isfinite(t)):
             raise BundleError(f"model set {path}: model {m['name']!r} has no numeric 'threshold'; "
-                              "run `python -m evaluators calibrate-face` first")
+                              "run `python -m authoring calibrate-face` first")
     return specs
 
 

@@ -58,7 +58,7 @@ def load_public(demo_dir: Path, progress: Optional[Callable[[float], None]] = No
     paths = sorted(labelled.glob("*/*.png"))
     if not paths:
         raise FileNotFoundError(f"no labelled training images under {labelled}/<method>/*.png: build the demo "
-                                "first (evaluators.deepfake.demo.build_demo(DIR)) and pass --demo DIR")
+                                "first (authoring.deepfake.demo.build_demo(DIR)) and pass --demo DIR")
     unl = sorted(unlabelled.glob("*.png"))
     if not unl:
         raise FileNotFoundError(f"no unlabelled images under {unlabelled}/*.png (the demo's train_unlabelled)")

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, help="override the budget's optimisation steps")
     a = p.parse_args(argv)
     if not (a.demo / "model_set.json").is_file():
-        p.error(f"{a.demo} has no model_set.json: pass the driving demo directory (python -m evaluators build-driving-demo)")
+        p.error(f"{a.demo} has no model_set.json: pass the driving demo directory (python -m authoring build-driving-demo)")
     last = [-1]
 
     def progress(stage: str, pct: float) -> None:

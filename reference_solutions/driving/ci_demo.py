@@ -1,6 +1,6 @@
 """A CI-sized driving demo whose detectors really find their targets, with *fixed* detectors.
 
-``evaluators.driving.demo``'s QUICK demo trains each detector for one epoch, so it detects
+``authoring.driving.demo``'s QUICK demo trains each detector for one epoch, so it detects
 almost nothing on clean frames and any patch looks perfect. This builds the same shape of demo
 with the evaluators' own ``build_demo`` and another config: few scenes, and the two detectors
 that ship with the repository in ``ci_models/`` (trained once by the project's own training
@@ -24,7 +24,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from evaluators.driving.demo import build_demo, fixed_detectors, freeze_detectors
+from authoring.driving.demo import build_demo, fixed_detectors, freeze_detectors
 
 MODELS_DIR = Path(__file__).resolve().parent / "ci_models"
 RECORD = MODELS_DIR / "ci_models.json"

@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from evaluators.driving.baselines import write_rgba
+from authoring.driving.baselines import write_rgba
 from evaluators.driving.submission import count_regions
 
 from .budgets import budget

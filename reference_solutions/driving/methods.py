@@ -52,7 +52,7 @@ def build_demo(demo_dir: Path, budget: str) -> dict:
 
         return build_ci_demo(Path(demo_dir))
     if budget == "full":
-        from evaluators.driving.demo import build_demo as full_demo
+        from authoring.driving.demo import build_demo as full_demo
 
         return full_demo(Path(demo_dir), quick=False)
     raise ValueError(f"budget must be 'quick' or 'full', not {budget!r}")

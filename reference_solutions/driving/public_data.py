@@ -39,7 +39,7 @@ def white_box_entries(demo_dir: Path) -> list[dict]:
     """The model-set entries whose role is ``white-box`` (files resolved and sha256-checked)."""
     path = Path(demo_dir) / "model_set.json"
     if not path.is_file():
-        raise BundleError(f"{path} is missing: build the driving demo first (python -m evaluators build-driving-demo)")
+        raise BundleError(f"{path} is missing: build the driving demo first (python -m authoring build-driving-demo)")
     data = json.loads(path.read_text())
     out = []
     for m in data.get("models", []):

@@ -22,7 +22,7 @@ def build_track_demo(track: str, demo_dir: Path, budget: str) -> dict:
     if callable(override):
         demo = override(out, budget)
     else:
-        demo = importlib.import_module(f"evaluators.{track}.demo").build_demo(out, quick=(budget == "quick"))
+        demo = importlib.import_module(f"authoring.{track}.demo").build_demo(out, quick=(budget == "quick"))
     if not demo.get("phases"):
         raise ValueError(f"the {track} demo in {out} has no phases; its build_demo must return "
                          "{'phases': {name: {'bundle', 'settings'}}, 'baselines': {name: path}}")

@@ -2,7 +2,8 @@
 
     python -m submission_kit.deepfake.selfcheck image.tar            # a `docker save` tarball
     python -m submission_kit.deepfake.selfcheck --tag my-team/df:1   # saves the tag first
-Options: --sample DIR (a deepfake bundle; default: the generated public sample),
+Options: --sample DIR (a deepfake bundle; default: var/deepfake/selfcheck-data/public_sample, built
+with `python -m authoring build-deepfake-data --out var/deepfake/selfcheck-data --quick`),
 --time-limit S, --memory-mb MB, --novelty (require novel_prob as in the final phase).
 Exit status 0 when the run is valid; the message says what to fix otherwise.
 """
@@ -31,14 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     if (args.tarball is None) == (args.tag is None):
         ap.error("give either a tarball or --tag")
     import docker
-
     from evaluators.deepfake.run import run_and_score
 
-    sample = args.sample
-    if sample is None:
-        from evaluators.deepfake.datagen import build_dataset
-
-        sample = build_dataset(DEFAULT_DATA, quick=True) / "public_sample"
+    sample = args.sample or DEFAULT_DATA / "public_sample"
+    if not (Path(sample) / "manifest.json").is_file():
+        print(f"FAILED: no public sample at {sample}: pass the organizers' sample with --sample DIR, or build the "
+              f"offline one with `python -m authoring build-deepfake-data --out {DEFAULT_DATA} --quick`")
+        return 2
     settings = {"phase_kind": "final" if args.novelty else "preliminary", "novelty": args.novelty,
                 "time_limit_s": args.time_limit, "memory_mb": args.memory_mb}
     with tempfile.TemporaryDirectory(prefix="aisc-selfcheck-") as tmp:

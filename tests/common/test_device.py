@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from evaluators.common.device import DeviceUnavailable, check_device, cuda_count, onnx_providers, resolve_device
+from evaluators.common.device import (
+    DeviceUnavailable,
+    check_device,
+    cuda_count,
+    onnx_providers,
+    resolve_device,
+)
 from evaluators.common.errors import BundleError
 
 needs_no_gpu = pytest.mark.skipif(cuda_count() > 0, reason="this worker has a GPU: the CPU-only errors do not apply")
@@ -41,8 +47,8 @@ def test_face_scorer_refuses_cuda_on_a_cpu_worker_and_reports_its_devices(tmp_pa
     """The quick face demo (built by the face track's own code, cached under var/test-cache)."""
     from pathlib import Path
 
+    from authoring.face.demo import build_demo
     from evaluators.face import score
-    from evaluators.face.demo import build_demo
 
     demo = build_demo(Path(__file__).resolve().parents[2] / "var" / "test-cache" / "demo-quick" / "face", quick=True)
     ph = demo["phases"]["preliminary"]
@@ -60,9 +66,9 @@ def test_driving_scorer_refuses_cuda_on_a_cpu_worker(tmp_path):
 
     import numpy as np
 
+    from authoring.driving.baselines import write_rgba
+    from authoring.driving.scenegen.build import build_scene_bundle
     from evaluators.driving import score
-    from evaluators.driving.baselines import write_rgba
-    from evaluators.driving.scenegen.build import build_scene_bundle
     from evaluators.driving.submission import PATCH_H, PATCH_W
     from reference_solutions.driving.ci_demo import fixed_models
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from evaluators.common.progress import StageProgress
+from authoring.progress import StageProgress
 
 
 def test_time_left_at_a_constant_rate():
@@ -13,7 +13,7 @@ def test_time_left_at_a_constant_rate():
 
 def test_plain_lines_every_ten_percent_and_at_each_stage_change(monkeypatch):
     clock = iter(float(t) for t in range(1000))
-    monkeypatch.setattr("evaluators.common.progress.time.monotonic", lambda: next(clock))
+    monkeypatch.setattr("authoring.progress.time.monotonic", lambda: next(clock))
     out = io.StringIO()
     report = StageProgress("demo", stream=out, tty=False, every_s=1e9)
     for pct in range(0, 101, 2):

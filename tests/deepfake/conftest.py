@@ -31,7 +31,7 @@ def base_image(docker_client):
 
 @pytest.fixture(scope="session")
 def dataset(tmp_path_factory) -> Path:
-    from evaluators.deepfake.datagen import build_dataset
+    from authoring.deepfake.datagen import build_dataset
 
     return build_dataset(tmp_path_factory.mktemp("deepfake-data"), quick=True)
 

@@ -4,10 +4,10 @@ import json
 import numpy as np
 import pytest
 
-from evaluators.deepfake import forgeries
+from authoring.deepfake import forgeries
+from authoring.deepfake.datagen import QUICK, build_dataset
+from authoring.deepfake.faces import face_sources, random_face
 from evaluators.deepfake.bundle import load_bundle
-from evaluators.deepfake.datagen import QUICK, build_dataset
-from evaluators.deepfake.faces import face_sources, random_face
 
 
 def test_method_counts_and_determinism():

@@ -8,8 +8,8 @@ import pytest
 
 from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
 from evaluators.deepfake.run import run_and_score
-from sandbox.image_archive import check_image_archive
 from sandbox.container import RUN_LABEL, SANDBOX_LABEL
+from sandbox.image_archive import check_image_archive
 
 pytestmark = pytest.mark.docker
 

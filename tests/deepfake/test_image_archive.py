@@ -7,8 +7,8 @@ import tarfile
 import pytest
 
 from evaluators.common.errors import SubmissionRejected
-from sandbox.image_archive import check_image_archive, host_architecture
 from evaluators.registry import get_track
+from sandbox.image_archive import check_image_archive, host_architecture
 
 
 def add(tar, name, data: bytes):

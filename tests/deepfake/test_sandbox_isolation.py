@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from evaluators.deepfake import forgeries
+from authoring.deepfake import forgeries
 from evaluators.deepfake.bundle import load_bundle
 from evaluators.deepfake.run import run_and_score
 from sandbox.container import Limits, container_config

@@ -1,7 +1,7 @@
 """The baseline image end to end through the worker (real Docker Engine), and the selfcheck."""
 import pytest
 
-from evaluators.deepfake.demo import phase_settings
+from authoring.deepfake.demo import phase_settings
 from evaluators.deepfake.run import run_and_score
 from sandbox.container import RUN_LABEL
 

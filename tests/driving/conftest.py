@@ -34,7 +34,7 @@ def yolox_model_set(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_bundle(tmp_path_factory) -> Path:
     """Two generated scenes (truck, mannequin) of 6 frames each."""
-    from evaluators.driving.scenegen.build import build_scene_bundle
+    from authoring.driving.scenegen.build import build_scene_bundle
 
     d = tmp_path_factory.mktemp("bundle") / "hidden"
     plan = [("truck_01", "truck", 1000, 6), ("mannequin_01", "mannequin", 1050, 6)]

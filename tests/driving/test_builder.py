@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
+from authoring.driving.scenegen.road import draw_road, random_look
 from evaluators.driving.bundle import load_bundle
 from evaluators.driving.render import build_pyramid, render_frame
-from evaluators.driving.scenegen.road import draw_road, random_look
 from evaluators.driving.submission import PATCH_H, PATCH_W
 
 
@@ -51,7 +51,7 @@ def recording(tmp_path_factory):
 def test_quads_recovered_within_two_pixels(recording, tmp_path):
     marker, clean, gt, shades = recording
     out = tmp_path / "bundle"
-    cmd = [sys.executable, "-m", "evaluators", "build-driving-bundle", "--out", str(out),
+    cmd = [sys.executable, "-m", "authoring", "build-driving-bundle", "--out", str(out),
            "--scene", f"truck_rec:truck:{marker}:{clean}"]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     (scene,) = load_bundle(out).scenes
@@ -71,7 +71,7 @@ def test_quads_recovered_within_two_pixels(recording, tmp_path):
 
 
 def test_without_clean_recording_the_marker_is_painted_out(recording, tmp_path):
-    from evaluators.driving.builder import SceneSource, build_bundle
+    from authoring.driving.builder import SceneSource, build_bundle
 
     marker, _, gt, _ = recording
     out = build_bundle(tmp_path / "b", [SceneSource("t", "truck", marker)], log=lambda m: None)
@@ -84,8 +84,8 @@ def test_without_clean_recording_the_marker_is_painted_out(recording, tmp_path):
 def test_recording_without_marker_is_refused(tmp_path):
     import cv2
 
+    from authoring.driving.builder import SceneSource, build_bundle
     from evaluators.common.errors import BundleError
-    from evaluators.driving.builder import SceneSource, build_bundle
 
     d = tmp_path / "nomarker"
     d.mkdir()

@@ -8,17 +8,25 @@ import sys
 
 import numpy as np
 import pytest
-from test_builder_markers import POSES, SHADE, pose_quad  # same folder (pytest's rootdir imports)
+from test_builder_markers import (  # same folder (pytest's rootdir imports)
+    POSES,
+    SHADE,
+    pose_quad,
+)
 
-from evaluators.driving.builder import SceneSource, build_bundle
+from authoring.driving.builder import SceneSource, build_bundle
+from authoring.driving.markers.spec import (
+    MarkerOptionError,
+    marker_spec,
+    marker_texture,
+)
+from authoring.driving.scenegen.road import draw_road, random_look
 from evaluators.driving.bundle import load_bundle
-from evaluators.driving.marker_spec import MarkerOptionError, marker_spec, marker_texture
 from evaluators.driving.render import build_pyramid, render_frame
-from evaluators.driving.scenegen.road import draw_road, random_look
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "evaluators", *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "authoring", *map(str, args)], capture_output=True, text=True)
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(kind="aruco", aruco_dict="DICT_9X9_1"), "is not an OpenCV ArUco dictionary; choose one of DICT_4X4_100"),
@@ -52,9 +60,9 @@ def test_occluder_in_front_of_a_printed_marker(tmp_path):
     becomes the frame's occluder; the clean frame has none."""
     import cv2
 
-    from evaluators.driving.marker_fit import apply_h, homography
-    from evaluators.driving.marker_spec import make_finder
-    from evaluators.driving.markers_texture import PATCH_CORNERS
+    from authoring.driving.markers.fit import apply_h, homography
+    from authoring.driving.markers.spec import make_finder
+    from authoring.driving.markers.texture import PATCH_CORNERS
 
     spec = marker_spec("checker")
     texture = marker_texture(spec)
@@ -106,7 +114,7 @@ def test_keycolor_order_from_the_previous_frame_when_the_sides_look_alike(tmp_pa
 
 
 def test_solid_marker_order_cues_must_agree():
-    from evaluators.driving.marker_fit import Miss, order_solid
+    from authoring.driving.markers.fit import Miss, order_solid
 
     wide = np.array([[100.0, 50.0], [300.0, 60.0], [295.0, 150.0], [105.0, 140.0]])  # TL, TR, BR, BL
     for k in range(4):  # whichever corner the outline starts at
@@ -122,8 +130,8 @@ def test_keycolor_with_a_pink_object_nearby(tmp_path):
     is dropped and the quad is right; touching the marker's side the frame is a miss."""
     import cv2
 
-    from evaluators.driving.marker_fit import Miss
-    from evaluators.driving.marker_spec import make_finder
+    from authoring.driving.markers.fit import Miss
+    from authoring.driving.markers.spec import make_finder
 
     spec = marker_spec("keycolor")
     texture = marker_texture(spec)

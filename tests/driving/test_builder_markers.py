@@ -12,11 +12,11 @@ import sys
 import numpy as np
 import pytest
 
+from authoring.driving.builder import SceneSource, build_bundle
+from authoring.driving.markers.spec import marker_spec, marker_texture
+from authoring.driving.scenegen.road import draw_road, random_look
 from evaluators.driving.bundle import load_bundle
-from evaluators.driving.builder import SceneSource, build_bundle
-from evaluators.driving.marker_spec import marker_spec, marker_texture
 from evaluators.driving.render import build_pyramid, render_frame
-from evaluators.driving.scenegen.road import draw_road, random_look
 
 # (roll deg, yaw deg, pitch deg, distance m): rotated 30-60 degrees, seen from 40-60 degrees off-axis
 POSES = [(30, 50, 5, 4.8), (45, -55, -15, 5.0), (60, 40, 20, 4.5), (-35, 60, 0, 4.0),
@@ -96,7 +96,7 @@ def test_frames_without_marker_are_skipped_and_reported(built):
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "evaluators", *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "authoring", *map(str, args)], capture_output=True, text=True)
 
 
 def test_cli_aruco_rotated_on_part_of_the_patch(tmp_path):
@@ -153,8 +153,8 @@ def test_marker_geometry_that_does_not_match_the_print_is_refused(tmp_path):
 def test_random_poses_and_scenes_never_give_a_wrong_quad(kind, max_roll):
     """Random looks and poses: every frame is either within 2 px or a miss with a reason;
     most are kept."""
-    from evaluators.driving.marker_fit import Miss
-    from evaluators.driving.marker_spec import make_finder
+    from authoring.driving.markers.fit import Miss
+    from authoring.driving.markers.spec import make_finder
 
     spec = marker_spec(kind)
     texture = marker_texture(spec)

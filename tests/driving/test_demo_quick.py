@@ -11,8 +11,8 @@ import pytest
 
 @pytest.mark.slow
 def test_quick_demo_builds_and_scores(tmp_path_factory):
+    from authoring.driving.demo import build_demo
     from evaluators.common.model_set import load_model_set
-    from evaluators.driving.demo import build_demo
 
     out = tmp_path_factory.mktemp("demo")
     demo = build_demo(out, quick=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from authoring.driving.demo import DEMO_RECORD, fixed_detectors
 from evaluators.common.manifest import sha256_file
-from evaluators.driving.demo import DEMO_RECORD, fixed_detectors
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDS = [REPO / "reference_solutions" / "driving" / "ci_models" / "ci_models.json", DEMO_RECORD]
@@ -45,9 +45,9 @@ def test_detectors_side_by_side_give_the_same_numbers(tmp_path):
 
     import numpy as np
 
+    from authoring.driving.baselines import write_rgba
+    from authoring.driving.scenegen.build import build_scene_bundle
     from evaluators.driving import score
-    from evaluators.driving.baselines import write_rgba
-    from evaluators.driving.scenegen.build import build_scene_bundle
     from evaluators.driving.submission import PATCH_H, PATCH_W
 
     bundle = build_scene_bundle(tmp_path / "hidden", [("truck_01", "truck", 1000, 6), ("mannequin_01", "mannequin", 1050, 6)],

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from authoring.driving.baselines import write_rgba
 from evaluators.driving import score as driving_score
 from evaluators.driving import scorer as scorer_module
-from evaluators.driving.baselines import write_rgba
 from evaluators.driving.detectors.base import Detections, Detector
 from evaluators.driving.submission import PATCH_H, PATCH_W
 

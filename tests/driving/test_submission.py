@@ -10,9 +10,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from authoring.driving.baselines import write_rgba, write_zip
 from evaluators.common.errors import SubmissionRejected
-from evaluators.driving.baselines import write_rgba, write_zip
-from evaluators.driving.submission import PATCH_H, PATCH_W, area_term, count_regions, load_patch
+from evaluators.driving.submission import (
+    PATCH_H,
+    PATCH_W,
+    area_term,
+    count_regions,
+    load_patch,
+)
 
 
 def _png(arr: np.ndarray, **kw) -> bytes:

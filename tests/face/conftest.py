@@ -11,7 +11,7 @@ from PIL import Image
 
 @pytest.fixture(scope="session")
 def face_demo(tmp_path_factory):
-    from evaluators.face.demo import build_demo
+    from authoring.face.demo import build_demo
 
     out = tmp_path_factory.mktemp("face_demo")
     demo = build_demo(out, quick=True)

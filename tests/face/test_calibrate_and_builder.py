@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from authoring.face.builder import build_face_bundle, parse_pairs
+from authoring.face.calibrate import threshold_at_far
 from evaluators.common.errors import BundleError
-from evaluators.face.builder import build_face_bundle, parse_pairs
-from evaluators.face.calibrate import threshold_at_far
 
 
 def test_threshold_accepts_at_most_far_of_impostors():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from authoring.face.baselines import write_baseline
 from evaluators.face import score
-from evaluators.face.baselines import write_baseline
 from evaluators.face.bundle import load_face_bundle
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,14 +13,14 @@ CACHE = REPO / "var" / "test-cache" / "demo-quick"
 
 @pytest.fixture(scope="session")
 def face_demo() -> dict:
-    from evaluators.face.demo import build_demo
+    from authoring.face.demo import build_demo
 
     return build_demo(CACHE / "face", quick=True)
 
 
 @pytest.fixture(scope="session")
 def deepfake_bundle() -> Path:
-    from evaluators.deepfake.datagen import build_dataset
+    from authoring.deepfake.datagen import build_dataset
 
     return build_dataset(CACHE / "deepfake" / "data", quick=True) / "phases" / "final"
 
@@ -29,7 +29,7 @@ def deepfake_bundle() -> Path:
 def driving_phase(tmp_path_factory) -> tuple[Path, dict]:
     """A tiny hidden bundle (a truck and a mannequin scene of 4 frames) and the CI demo's fixed
     detectors: real models, small work per case."""
-    from evaluators.driving.scenegen.build import build_scene_bundle
+    from authoring.driving.scenegen.build import build_scene_bundle
     from reference_solutions.driving.ci_demo import fixed_models
 
     d = tmp_path_factory.mktemp("fuzz_driving")

@@ -52,8 +52,9 @@ class FakeTrack:
     scorer_version = SCORER_VERSION
 
     def __init__(self, name: str):
-        from evaluators.common.settings import TrackSettings
         from pydantic import ConfigDict
+
+        from evaluators.common.settings import TrackSettings
 
         class AnySettings(TrackSettings):
             model_config = ConfigDict(extra="allow")
@@ -73,7 +74,8 @@ class FakeTrack:
 def install() -> None:
     """Make every track use this scorer in the current process (the deepfake track's
     container sandbox is skipped too)."""
-    from evaluators.registry import TRACKS, install as install_track
+    from evaluators.registry import TRACKS
+    from evaluators.registry import install as install_track
 
     for track in TRACKS:
         install_track(track, FakeTrack(track))

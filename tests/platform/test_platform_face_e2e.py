@@ -12,8 +12,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from platform_helpers import auth, load_competition, make_team, phase_spec, upload, wait_state
+from platform_helpers import (
+    auth,
+    load_competition,
+    make_team,
+    phase_spec,
+    upload,
+    wait_state,
+)
 from platform_procs import ROOT, start_api, start_worker
 
 pytestmark = pytest.mark.slow
@@ -47,10 +53,10 @@ def _rgba_png() -> bytes:
 @pytest.fixture(scope="session")
 def face_demo():
     try:
-        demo = importlib.import_module("evaluators.face.demo")
+        demo = importlib.import_module("authoring.face.demo")
     except ModuleNotFoundError as e:
-        if e.name in ("evaluators.face.demo", "evaluators.face"):
-            pytest.skip("the face track has no demo module (evaluators/face/demo.py) yet")
+        if e.name in ("authoring.face.demo", "evaluators.face"):
+            pytest.skip("the face track has no demo module (authoring/face/demo.py) yet")
         raise
     return demo.build_demo(ROOT / "var" / "test-cache" / "demo-quick" / "face", quick=True)
 

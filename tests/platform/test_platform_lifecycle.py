@@ -6,8 +6,16 @@ import uuid
 
 import httpx
 import pytest
-
-from platform_helpers import auth, fake_bundle, load_competition, make_admin, make_team, phase_spec, upload, wait_state
+from platform_helpers import (
+    auth,
+    fake_bundle,
+    load_competition,
+    make_admin,
+    make_team,
+    phase_spec,
+    upload,
+    wait_state,
+)
 from platform_procs import start_api, start_worker
 
 
@@ -166,7 +174,7 @@ def test_team_cli_submit_status_leaderboard(stack, tmp_path):
     env = {**__import__("os").environ, "AISC_URL": stack["base"], "AISC_TOKEN": token}
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=ROOT, env=env, capture_output=True,
+        return subprocess.run([sys.executable, "-m", "client.cli", *args], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=120)
 
     r = cli("submit", str(stack["phase"]), str(f), "--wait")

@@ -12,8 +12,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from platform_helpers import auth, load_competition, make_admin, make_team, phase_spec, upload, wait_state
+from platform_helpers import (
+    auth,
+    load_competition,
+    make_admin,
+    make_team,
+    phase_spec,
+    upload,
+    wait_state,
+)
 from platform_procs import ROOT, start_api, start_worker
 from test_platform_browser import chrome
 from test_platform_face_e2e import face_demo  # noqa: F401 - the session fixture (quick demo bundle)
@@ -181,7 +188,7 @@ def test_only_the_owning_team_and_organizers_see_the_page_and_its_pictures(site)
 def test_cli_status_prints_the_results_page_url(site):
     env = {**__import__("os").environ, "AISC_URL": site["base"], "AISC_TOKEN": site["a"],
            "AISC_PUBLIC_URL": "https://aisc.example.org/"}
-    r = subprocess.run([sys.executable, "-m", "api.cli", "status", str(site["sub"])], cwd=ROOT, env=env,
+    r = subprocess.run([sys.executable, "-m", "client.cli", "status", str(site["sub"])], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode in (0, 1), r.stderr
     assert f"results page: https://aisc.example.org/submissions/{site['sub']}" in r.stdout

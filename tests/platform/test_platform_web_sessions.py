@@ -9,7 +9,6 @@ import uuid
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlalchemy import delete, func, select
 
 from core import web_sessions

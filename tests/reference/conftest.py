@@ -80,7 +80,7 @@ def regress_dirs() -> dict:
 def deepfake_quick_data() -> Path:
     """The deepfake quick demo's data set, at the place the regression tests' demo keeps it
     (var/test-cache/demo-quick/deepfake/data; generated once, no Docker needed)."""
-    from evaluators.deepfake.datagen import build_dataset
+    from authoring.deepfake.datagen import build_dataset
 
     return build_dataset(REPO / "var" / "test-cache" / "demo-quick" / "deepfake" / "data", quick=True)
 
@@ -88,7 +88,7 @@ def deepfake_quick_data() -> Path:
 @pytest.fixture(scope="session")
 def deepfake_quick_demo(deepfake_quick_data) -> tuple[Path, dict]:
     """(demo dir, build_demo's result) of the deepfake quick demo, with the baseline image."""
-    from evaluators.deepfake.demo import build_demo
+    from authoring.deepfake.demo import build_demo
 
     demo_dir = deepfake_quick_data.parent
     return demo_dir, build_demo(demo_dir, quick=True)

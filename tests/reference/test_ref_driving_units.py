@@ -10,15 +10,29 @@ from evaluators.driving.render import build_pyramid, render_frame
 from evaluators.driving.render_torch import torch_pyramid
 from evaluators.driving.submission import count_regions
 from reference_solutions.driving import mask_search
-from reference_solutions.driving.losses import adam_loss, nps_loss, printable_palette, tv_loss, vanish_loss
+from reference_solutions.driving.losses import (
+    adam_loss,
+    nps_loss,
+    printable_palette,
+    tv_loss,
+    vanish_loss,
+)
 from reference_solutions.driving.pipeline import (
-    GRID_H, GRID_W, full_res, grid_pyramid, level_count, render_batch, texture_bgr255, to_uint8_rgb)
+    GRID_H,
+    GRID_W,
+    full_res,
+    grid_pyramid,
+    level_count,
+    render_batch,
+    texture_bgr255,
+    to_uint8_rgb,
+)
 
 
 @pytest.fixture(scope="module")
 def tiny_public(tmp_path_factory):
     """A demo-shaped directory with a public_train bundle of two short generated scenes."""
-    from evaluators.driving.scenegen.build import build_scene_bundle
+    from authoring.driving.scenegen.build import build_scene_bundle
 
     root = tmp_path_factory.mktemp("drv_public")
     plan = [("train_truck_01", "truck", 2000, 3), ("train_mannequin_02", "mannequin", 2010, 3)]

@@ -1,0 +1,1 @@
+"""Authoring tools of the deepfake track (see the authoring package)."""

@@ -1,0 +1,1 @@
+"""Authoring tools of the driving track (see the authoring package)."""

@@ -1,0 +1,1 @@
+"""Authoring tools of the face track (see the authoring package)."""
