@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import uuid
 from pathlib import Path
 
 from .http import ApiError, Client
+from .settings import client_settings
 
 
 def show_progress(st: dict) -> None:
@@ -60,8 +60,9 @@ def print_board(board: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m client.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=os.environ.get("AISC_URL", "http://127.0.0.1:8000"))
-    parser.add_argument("--token", default=os.environ.get("AISC_TOKEN"))
+    env = client_settings()
+    parser.add_argument("--url", default=env.url)
+    parser.add_argument("--token", default=env.token)
     parser.add_argument("--json", action="store_true", help="print raw JSON")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("phases")
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.json:
                 print_board(board)
             return 0
-        print(json.dumps(st, indent=2)) if args.json else show_final(st, os.environ.get("AISC_PUBLIC_URL") or args.url)
+        print(json.dumps(st, indent=2)) if args.json else show_final(st, client_settings().public_url or args.url)
         return 0 if st["state"] != "failed" else 1
     except ApiError as e:
         print(f"error: {e}", file=sys.stderr)

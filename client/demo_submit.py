@@ -8,12 +8,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
 
 from .cli import page_url, print_board, show_final
 from .http import ApiError, Client
+from .settings import client_settings
 
 
 def team_token(admin: Client, tokens_dir: Path, team: str) -> str:
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m client.demo_submit", description=__doc__)
     p.add_argument("--demo-dir", type=Path, required=True)
     p.add_argument("--url", required=True)
-    p.add_argument("--admin-token", default=os.environ.get("AISC_ADMIN_TOKEN"),
+    p.add_argument("--admin-token", default=client_settings().admin_token,
                    help="organizer token (default: $AISC_ADMIN_TOKEN)")
     args = p.parse_args(argv)
     if not args.admin_token:
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     for (track, name), pid in phases.items():
         print_board(admin.leaderboard(pid))
         print(f"  page: {args.url.rstrip('/')}/leaderboard/{pid}\n")
-    print_results_pages(pages, os.environ.get("AISC_PUBLIC_URL") or args.url, tokens_dir)
+    print_results_pages(pages, client_settings().public_url or args.url, tokens_dir)
     return 1 if failed else 0
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..registry import BUDGETS, TRACKS
 from .expected import EXPECTED_PATH, load_expected, record
+from ..settings import reference_settings
 from .run import run_regression, stderr_log
 from .table import format_table
 
@@ -19,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def default_cache_dir() -> Path:
-    return Path(os.environ.get("AISC_REFERENCE_CACHE") or REPO / "var" / "reference_cache")
+    return reference_settings().cache_dir()
 
 
 def parse_tracks(text: str) -> list[str]:

@@ -7,8 +7,11 @@ Conditions (each in a fresh subprocess, so thread pools and BLAS kernels start a
 
 - ``reference``: 2 threads for torch, BLAS, OpenMP and OpenCV, default BLAS kernel, default batch;
 - ``threads=1``: one thread everywhere;
-- ``OPENBLAS_CORETYPE=<kind>``: numpy's OpenBLAS forced onto another kernel family (only kinds
-  the installed OpenBLAS really switches to count; threadpoolctl reports which one ran);
+- ``OPENBLAS_CORETYPE=<kind>`` (only with ``--blas-kernels``, by hand): numpy's OpenBLAS forced
+  onto another kernel family (only kinds the installed OpenBLAS really switches to count;
+  threadpoolctl reports which one ran). Not in tests or CI: some machines set
+  ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE`` because older OpenBLAS builds compute wrong results
+  or crash on their CPU, so by default every condition keeps the machine's values;
 - ``ATEN_CPU_CAPABILITY=default`` and ``ONEDNN_MAX_CPU_ISA=SSE41``: torch's own vectorised
   kernels and oneDNN's convolutions restricted to older instruction sets, as on an older CPU;
 - ``batch=1``: one image per inference batch (face ``batch_size``, detector ``batch``).
@@ -33,6 +36,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from ..settings import reference_settings
 
 REPO = Path(__file__).resolve().parents[2]
 PHASE = {"face": "preliminary", "driving": "final", "deepfake": "final"}
@@ -146,7 +151,10 @@ def jobs_for(demo_dir: Path, cache_dir: Path, tracks: list[str]) -> list[dict]:
 
 
 def _clean_env(threads: int, extra: dict) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", *THREAD_VARS)}
+    """The machine's environment with the thread counts set (and ``extra``: an OpenBLAS kernel
+    condition replaces OPENBLAS_CORETYPE and drops OPENBLAS_L2_SIZE)."""
+    drop = set(THREAD_VARS) | ({"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"} if "OPENBLAS_CORETYPE" in extra else set())
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update({v: str(threads) for v in THREAD_VARS}, **extra)
     return env
 
@@ -162,16 +170,18 @@ def openblas_kernels() -> dict[str, str]:
     return out
 
 
-def conditions(log=print) -> list[dict]:
-    """The reference condition first; OpenBLAS kernel families only where the installed OpenBLAS
-    really switches to them (at most two)."""
-    kernels = openblas_kernels()
-    log(f"OpenBLAS kernel per OPENBLAS_CORETYPE: {kernels}")
-    seen, blas = {kernels[""]}, []
-    for kind in CORETYPES:
-        if kernels[kind] not in seen and kernels[kind] != "fails" and len(blas) < 2:
-            seen.add(kernels[kind])
-            blas.append(kind)
+def conditions(log=print, blas_kernels: bool = False) -> list[dict]:
+    """The reference condition first; with ``blas_kernels``, OpenBLAS kernel families where the
+    installed OpenBLAS really switches to them (at most two)."""
+    blas: list[str] = []
+    if blas_kernels:
+        kernels = openblas_kernels()
+        log(f"OpenBLAS kernel per OPENBLAS_CORETYPE: {kernels}")
+        seen = {kernels[""]}
+        for kind in CORETYPES:
+            if kernels[kind] not in seen and kernels[kind] != "fails" and len(blas) < 2:
+                seen.add(kernels[kind])
+                blas.append(kind)
     return ([{"name": "reference", "threads": 2, "env": {}, "batch_one": False},
              {"name": "threads=1", "threads": 1, "env": {}, "batch_one": False},
              {"name": "batch=1", "threads": 2, "env": {}, "batch_one": True},
@@ -206,12 +216,12 @@ def compare(ref: dict, other: dict) -> dict:
             "unflagged": unflagged}
 
 
-def check(demo_dir: Path, cache_dir: Path, tracks: list[str], log=print) -> dict:
+def check(demo_dir: Path, cache_dir: Path, tracks: list[str], log=print, blas_kernels: bool = False) -> dict:
     jobs = jobs_for(demo_dir, cache_dir, tracks)
     matrix: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="aisc-determinism-") as tmp:
         ref = None
-        for cond in conditions(log):
+        for cond in conditions(log, blas_kernels):
             log(f"condition {cond['name']}: scoring {len(jobs)} artifacts")
             out = run_condition(cond, jobs, Path(tmp))
             ref = ref or out
@@ -246,15 +256,16 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Score the quick demos under conditions that change float rounding.")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--demo-dir", type=Path, default=REPO / "var" / "regress" / "quick")
-    ap.add_argument("--cache-dir", type=Path, default=Path(os.environ.get("AISC_REFERENCE_CACHE")
-                                                                or REPO / "var" / "reference_cache"))
+    ap.add_argument("--cache-dir", type=Path, default=reference_settings().cache_dir())
     ap.add_argument("--tracks", default="face,driving,deepfake")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--blas-kernels", action="store_true",
+                    help="also force numpy's OpenBLAS onto other kernel families (by hand only: see the docstring)")
     a = ap.parse_args(argv)
     if a.child:
         return child(a.child)
     report = check(a.demo_dir.resolve(), a.cache_dir.resolve(), a.tracks.split(","),
-                   log=lambda m: print(f"[determinism] {m}", file=sys.stderr, flush=True))
+                   log=lambda m: print(f"[determinism] {m}", file=sys.stderr, flush=True), blas_kernels=a.blas_kernels)
     print(format_matrix(report))
     if a.json:
         a.json.write_text(json.dumps(report, indent=1))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -18,8 +17,10 @@ from pathlib import Path
 
 import docker
 
+from .settings import KitSettings
+
 KIT = Path(__file__).resolve().parent
-BASE_IMAGE = os.environ.get("AISC_DEEPFAKE_BASE_IMAGE", "aisc/deepfake-base:bookworm-pip")
+BASE_IMAGE = KitSettings().deepfake_base_image
 BASELINE_TAG = "aisc/deepfake-baseline:latest"
 
 

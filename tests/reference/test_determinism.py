@@ -1,6 +1,6 @@
 """The determinism check (reference_solutions/regress/determinism.py): the quick demos of all
 three tracks scored under conditions that change float rounding on one machine (threads, torch
-and oneDNN instruction sets, OpenBLAS kernels, batch size). Scores must be identical under the
+and oneDNN instruction sets, batch size). Scores must be identical under the
 reproducibility policy: only decisions within the near-threshold epsilon may flip."""
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def test_the_conditions_really_differ(determinism):
     _, report, _ = determinism
     conds = set(report["conditions"])
     assert {"reference", "threads=1", "batch=1", "ATEN_CPU_CAPABILITY=default", "ONEDNN_MAX_CPU_ISA=SSE41"} <= conds
-    assert len(report["blas_kernels"]) >= 2, f"only one OpenBLAS kernel exercised: {report['blas_kernels']}"
+    # the machine's OpenBLAS kernel settings are left alone here (--blas-kernels runs by hand only)
+    assert not any(c.startswith("OPENBLAS_CORETYPE") for c in conds)
     tracks = {r["track"] for r in report["matrix"]["reference"]["rows"]}
     assert tracks == {"face", "driving", "deepfake"}
     # every face and driving reference method is in the check, not only the baselines

@@ -10,11 +10,12 @@ coordinates (TL, TR, BR, BL) and the object's real height in metres for the proj
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..settings import authoring_settings
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -51,7 +52,7 @@ def photo_path(ref: str) -> Path:
 
         spec = importlib.util.find_spec("ultralytics")  # located without importing it
         return Path(spec.submodule_search_locations[0]) / "assets" / name
-    base = Path(os.environ.get("AISC_DARKNET_DATA", REPO / "var" / "assets" / "darknet"))
+    base = authoring_settings().darknet_dir()
     p = base / name
     if not p.is_file():
         raise FileNotFoundError(
