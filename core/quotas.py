@@ -86,6 +86,12 @@ def refund(session: Session, submission: Submission) -> bool:
     return True
 
 
+def left(limit: int | None, used: int | None) -> int | None:
+    """Submissions left under ``limit`` after ``used`` (None: no limit). The one rule, also used
+    by the status query (``core.status``), which reads the counters in its own join."""
+    return None if limit is None else max(0, limit - (used or 0))
+
+
 @dataclass
 class Remaining:
     daily_limit: int
@@ -105,6 +111,5 @@ def remaining(session: Session, team_id: int, phase: Phase, now: datetime | None
         QuotaCounter.team_id == team_id, QuotaCounter.phase_id == phase.id,
         QuotaCounter.period.in_([day_of(now or utcnow()), TOTAL]))).all())
     day_used = sum(v for k, v in rows.items() if k != TOTAL)
-    total_left = None if phase.quota_total is None else max(0, phase.quota_total - rows.get(TOTAL, 0))
-    return Remaining(phase.quota_daily, max(0, phase.quota_daily - day_used), phase.quota_total, total_left,
-                     next_reset(now or utcnow()))
+    return Remaining(phase.quota_daily, left(phase.quota_daily, day_used), phase.quota_total,
+                     left(phase.quota_total, rows.get(TOTAL)), next_reset(now or utcnow()))

@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import QUEUED, Phase, QuotaCounter, Score, Submission, Team
-from .quotas import TOTAL, day_of
+from .quotas import TOTAL, day_of, left
 from .timeutil import iso, utcnow
 from .visibility import results_visible
 
@@ -66,13 +66,12 @@ def fetch_many(session: Session, ids: list[int], *, is_admin: bool) -> list[dict
 
 def _status(row, is_admin: bool) -> dict[str, Any]:
     sub = row
-    total_left = None if row.quota_total is None else max(0, row.quota_total - (row.total_used or 0))
     out: dict[str, Any] = {
         "id": sub.id, "team": row.team_name, "phase_id": sub.phase_id, "track": row.track, "phase": row.phase_name,
         "state": sub.state, "failure_class": sub.failure_class, "message": sub.message,
         "stage": sub.stage, "progress": round(sub.progress, 1), "queue_position": row.queue_position,
-        "remaining_quota": {"daily_limit": row.quota_daily, "daily_left": max(0, row.quota_daily - (row.day_used or 0)),
-                            "total_limit": row.quota_total, "total_left": total_left},
+        "remaining_quota": {"daily_limit": row.quota_daily, "daily_left": left(row.quota_daily, row.day_used),
+                            "total_limit": row.quota_total, "total_left": left(row.quota_total, row.total_used)},
         "filename": sub.filename, "size_bytes": sub.size_bytes, "sha256": sub.sha256,
         "attempts": sub.attempts, "disqualified": sub.disqualified,
         "created_at": iso(sub.created_at), "queued_at": iso(sub.queued_at),

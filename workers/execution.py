@@ -17,14 +17,13 @@ import traceback
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from core import lifecycle, quotas, scorer_versions
+from core import lifecycle, outcomes, scorer_versions
 from core.db import session_factory
-from core.models import CANCELLED, FAILED, RUNNING, SCORED, Score, Submission
+from core.models import CANCELLED, RUNNING, SCORED, Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
-from core.submissions import queue_submission
 from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
 from evaluators.common.result import Result
 from evaluators.registry import get_track
@@ -103,27 +102,14 @@ def finish(make_session, submission_id: int, attempt: int, outcome, log_text: st
     if kind == "scored":
         return _record_score(make_session, submission_id, attempt, payload, log_text, workdir)
     if kind in ("user", "timeout"):
-        with make_session() as session, session.begin():
-            lifecycle.transition(session, submission_id, (RUNNING,), FAILED, attempt=attempt, failure_class=kind,
-                                 message=payload[:4000], stage="failed", log_tail=log_text)
+        outcomes.fail_run(make_session, submission_id, attempt, kind, payload, log_tail=log_text)
         return f"failed/{kind}"
-    return _infra_failure(make_session, submission_id, attempt, payload, log_text)
+    return _infra_failure(make_session, submission_id, attempt, log_text)
 
 
-def _infra_failure(make_session, submission_id: int, attempt: int, detail: str, log_text: str) -> str:
-    settings = get_settings()
-    with make_session() as session:
-        run_attempts = session.scalar(select(Submission.run_attempts).where(Submission.id == submission_id))
-    if run_attempts < settings.max_attempts:
-        requeued = queue_submission(make_session, submission_id, from_states=(RUNNING,), attempt=attempt,
-                                    message=f"retrying after an internal error ({run_attempts} of "
-                                            f"{settings.max_attempts} runs used)", log_tail=log_text)
-        return "requeued" if requeued else "lost"
-    with make_session() as session, session.begin():
-        if lifecycle.transition(session, submission_id, (RUNNING,), FAILED, attempt=attempt, failure_class="infra",
-                                message=INFRA_MESSAGE, stage="failed", log_tail=log_text):
-            quotas.refund(session, session.get(Submission, submission_id))
-    return "failed/infra"
+def _infra_failure(make_session, submission_id: int, attempt: int, log_text: str) -> str:
+    return outcomes.infra_failure(make_session, submission_id, attempt, log_tail=log_text, final_message=INFRA_MESSAGE,
+                                  retry_message="retrying after an internal error ({used} of {limit} runs used)")
 
 
 def _jsonable(value):
@@ -178,7 +164,7 @@ def _record_score(make_session, submission_id: int, attempt: int, result: Result
         stored = _store_artifacts(submission_id, attempt, result, workdir)
     except Exception as e:  # noqa: BLE001 - storage trouble is the platform's problem
         log.error("storing the results failed: %s\n%s", e, traceback.format_exc())
-        return _infra_failure(make_session, submission_id, attempt, f"{type(e).__name__}: {e}", log_text)
+        return _infra_failure(make_session, submission_id, attempt, log_text)
     with make_session() as session, session.begin():
         if not lifecycle.transition(session, submission_id, (RUNNING,), SCORED, attempt=attempt,
                                     stage="done", progress=100.0, log_tail=log_text, message="; ".join(result.messages)[:4000]):

@@ -15,9 +15,9 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
-from core import lifecycle, quotas
+from core import outcomes
 from core.db import session_factory
-from core.models import FAILED, QUEUED, RECEIVED, RUNNING, Phase, Submission
+from core.models import QUEUED, RECEIVED, RUNNING, Phase, Submission
 from core.settings import get_settings
 from core.submissions import queue_submission, send_task
 from core.timeutil import utcnow
@@ -32,8 +32,7 @@ def reap_once() -> dict:
     counts = {"requeued": 0, "failed": 0, "timed_out": 0, "queued": 0, "resent": 0}
     with make_session() as session:
         stale = session.execute(
-            select(Submission.id, Submission.attempts, Submission.run_attempts, Submission.started_at,
-                   Phase.hard_time_limit)
+            select(Submission.id, Submission.attempts, Submission.started_at, Phase.hard_time_limit)
             .join(Phase, Phase.id == Submission.phase_id)
             .where(Submission.state == RUNNING,
                    Submission.heartbeat_at < now - timedelta(seconds=settings.stale_after_seconds))).all()
@@ -50,23 +49,18 @@ def reap_once() -> dict:
                    or_(and_(Submission.sent_at.is_(None), Submission.queued_at < now - timedelta(seconds=10)),
                        and_(overtaken, Submission.sent_at < now - timedelta(seconds=settings.requeue_after_seconds))))
         ).all()
-    for sub_id, attempt, run_attempts, started_at, hard in stale:
+    for sub_id, attempt, started_at, hard in stale:
         if started_at is not None and (now - started_at).total_seconds() >= hard:
-            with make_session() as session, session.begin():
-                if lifecycle.transition(session, sub_id, (RUNNING,), FAILED, attempt=attempt, failure_class="timeout",
-                                        stage="failed", message=f"scoring ran past the hard time limit of {hard} s"):
-                    counts["timed_out"] += 1
-        elif run_attempts < settings.max_attempts:
-            if queue_submission(make_session, sub_id, from_states=(RUNNING,), attempt=attempt,
-                                message="the worker running this submission was lost; requeued"):
-                counts["requeued"] += 1
-        else:
-            with make_session() as session, session.begin():
-                if lifecycle.transition(session, sub_id, (RUNNING,), FAILED, attempt=attempt, failure_class="infra",
-                                        stage="failed", message="the worker was lost on every attempt; "
-                                        "the organizers have been notified. This does not count against your quota."):
-                    quotas.refund(session, session.get(Submission, sub_id))
-                    counts["failed"] += 1
+            if outcomes.fail_run(make_session, sub_id, attempt, "timeout",
+                                 f"scoring ran past the hard time limit of {hard} s"):
+                counts["timed_out"] += 1
+            continue
+        result = outcomes.infra_failure(
+            make_session, sub_id, attempt, retry_message="the worker running this submission was lost; requeued",
+            final_message="the worker was lost on every attempt; the organizers have been notified. This does not "
+                          "count against your quota.")
+        counts["requeued"] += result == "requeued"
+        counts["failed"] += result == "failed/infra"
     for sub_id in received:
         counts["queued"] += int(queue_submission(make_session, sub_id, from_states=(RECEIVED,)))
     for sub_id, queue, soft, hard in unsent:
