@@ -67,3 +67,46 @@ def test_onnx_backend_feeds_insightface_preprocessing(tmp_path, aligned_faces):
     bgr = load_backend({"name": "arc", "backend": "onnx", "file": str(path), "channel_order": "BGR"})
     assert not np.allclose(bgr.embed(faces), want, atol=1e-3)  # channel order matters and is applied
     assert cosine(got, got).round(6).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_onnx_backend_runs_insightfaces_arcface_on_its_own_session(tmp_path, aligned_faces):
+    """insightface's ArcFaceONNX runs the model on the session the backend made (the project's
+    providers and threads), with the model set's mean/std, and gives bit-identical embeddings to
+    onnxruntime fed (x - mean) / std directly; a fixed batch is padded; two outputs are refused."""
+    import onnxruntime as ort
+    import torch
+    from insightface.model_zoo.arcface_onnx import ArcFaceONNX
+
+    from evaluators.common.errors import BundleError
+    from evaluators.face.backends.base import l2_normalize
+
+    torch.manual_seed(1)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 8, stride=8), torch.nn.Flatten(),
+                              torch.nn.Linear(4 * 14 * 14, 128)).eval()
+    fixed = tmp_path / "fixed_batch4.onnx"
+    torch.onnx.export(net, torch.zeros(4, 3, 112, 112), str(fixed), dynamo=False, input_names=["data"])
+    faces = np.stack([f for fs in aligned_faces.values() for f in fs][:5])
+    model = load_backend({"name": "fixed", "backend": "onnx", "file": str(fixed), "mean": 100.0, "std": 50.0})
+    assert isinstance(model._model, ArcFaceONNX) and model.batch == 4
+    assert model._model.session.get_providers() == ["CPUExecutionProvider"]
+    assert (model._model.input_mean, model._model.input_std) == (100.0, 50.0)
+    got = model.embed(faces)  # 5 faces: one full batch of 4, then 1 padded to 4
+    sess = ort.InferenceSession(str(fixed), providers=["CPUExecutionProvider"])
+    x = ((faces.astype(np.float32) - 100.0) / 50.0).transpose(0, 3, 1, 2)
+    pad = np.concatenate([x[4:], np.repeat(x[4:], 3, axis=0)])
+    want = l2_normalize(np.concatenate([sess.run(None, {"data": np.ascontiguousarray(x[:4])})[0],
+                                        sess.run(None, {"data": np.ascontiguousarray(pad)})[0][:1]]))
+    assert got.shape == (5, 128) and np.array_equal(got, want)
+
+    class TwoHeads(torch.nn.Module):
+        def forward(self, x):
+            return x.mean((2, 3)), x.amax((2, 3))
+
+    two = tmp_path / "two_outputs.onnx"
+    torch.onnx.export(TwoHeads(), torch.zeros(1, 3, 112, 112), str(two), dynamo=False)
+    with pytest.raises(BundleError, match="one output"):
+        load_backend({"name": "two", "backend": "onnx", "file": str(two)})
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"not an onnx model")
+    with pytest.raises(BundleError, match="not a loadable ONNX model"):
+        load_backend({"name": "junk", "backend": "onnx", "file": str(junk)})
