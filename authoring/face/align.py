@@ -1,4 +1,5 @@
-"""Face detection (MTCNN from the facenet-pytorch wheel) and 5-point ArcFace alignment to 112x112."""
+"""Face detection (MTCNN from the facenet-pytorch wheel) and 5-point ArcFace alignment to 112x112
+(insightface's ``utils.face_align``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,18 +8,14 @@ from functools import lru_cache
 import numpy as np
 
 FACE_SIZE = 112
-# The standard InsightFace/ArcFace 5-point template for 112x112 crops:
-# left eye, right eye, nose tip, left mouth corner, right mouth corner (x, y).
-ARCFACE_TEMPLATE = np.array(
-    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
-    dtype=np.float64,
-)
 
 
 @dataclass(frozen=True)
 class DetectedFace:
-    box: tuple[float, float, float, float]  # x1, y1, x2, y2
-    landmarks: np.ndarray  # 5x2, same order as ARCFACE_TEMPLATE
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2, pixels of the input image
+    # 5 x 2 (x, y) pixels: left eye, right eye, nose tip, left and right mouth corner (MTCNN's
+    # order, the order of insightface's ArcFace template ``face_align.arcface_dst``)
+    landmarks: np.ndarray
     confidence: float
 
     @property
@@ -27,33 +24,24 @@ class DetectedFace:
         return max(0.0, x2 - x1) * max(0.0, y2 - y1)
 
 
-def similarity_transform(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Least-squares similarity (rotation, uniform scale, translation) mapping src->dst (Umeyama 1991).
-
-    Returns the 2x3 matrix for cv2.warpAffine.
-    """
-    src = np.asarray(src, np.float64)
-    dst = np.asarray(dst, np.float64)
-    mu_s, mu_d = src.mean(0), dst.mean(0)
-    s0, d0 = src - mu_s, dst - mu_d
-    cov = d0.T @ s0 / len(src)
-    u, sig, vt = np.linalg.svd(cov)
-    sign = np.eye(2)
-    if np.linalg.det(u) * np.linalg.det(vt) < 0:
-        sign[1, 1] = -1
-    rot = u @ sign @ vt
-    scale = np.trace(np.diag(sig) @ sign) / s0.var(0).sum()
-    m = np.zeros((2, 3))
-    m[:, :2] = scale * rot
-    m[:, 2] = mu_d - scale * rot @ mu_s
-    return m
-
-
 def align_face(image_rgb: np.ndarray, landmarks: np.ndarray, size: int = FACE_SIZE) -> np.ndarray:
-    """Warp a face so its 5 landmarks land on the ArcFace template; returns size x size x 3 uint8 RGB."""
-    import cv2
+    """Warp a face so its 5 landmarks land on InsightFace's ArcFace template; size x size x 3 uint8 RGB.
 
-    m = similarity_transform(landmarks, ARCFACE_TEMPLATE * (size / FACE_SIZE))
+    ``image_rgb``: H x W x 3 uint8; ``landmarks``: 5 x 2 pixels (``DetectedFace.landmarks``);
+    ``size``: a multiple of 112 (or of 128, insightface's 8-px-shifted variant). The matrix is
+    insightface's ``face_align.estimate_norm`` (least-squares similarity, scikit-image's
+    SimilarityTransform, to its float32 template scaled to ``size``); the warp is bilinear with
+    reflected borders (as the bundles were always built) where ``face_align.norm_crop`` fills black;
+    inside the image both give the same pixels.
+    """
+    import warnings
+
+    import cv2
+    from insightface.utils import face_align
+
+    with warnings.catch_warnings():  # scikit-image 0.26 deprecates the estimate() it calls
+        warnings.filterwarnings("ignore", message=".*estimate.* is deprecated", category=FutureWarning)
+        m = face_align.estimate_norm(np.asarray(landmarks, np.float64), size)
     return cv2.warpAffine(image_rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 

@@ -64,3 +64,30 @@ def test_builder_uses_only_mismatched_pairs_and_reports_skips(face_demo, tmp_pat
     assert b.manifest["meta"]["n_skipped"] == 1 and "Nobody_Here_0001.jpg" in b.manifest["meta"]["skipped"][0]
     img = b.read("images/0001.png")
     assert img.shape == (112, 112, 3) and img.std() > 20  # a real aligned face, not a blank crop
+
+
+def test_builder_aligns_like_insightface(face_demo):
+    """The builder's crop is insightface's norm_crop of MTCNN's landmarks (the face lies inside the
+    photo, so the reflected border never shows) and puts the landmarks on the ArcFace template."""
+    import warnings
+
+    from insightface.utils import face_align
+    from PIL import Image
+
+    from evaluators.face.align import detect_faces, load_rgb
+    from evaluators.face.builder import Aligner
+
+    photo = face_demo["root"] / "lfw" / "Barack_Obama" / "Barack_Obama_0001.jpg"
+    img = load_rgb(photo)
+    lm = detect_faces(img)[0].landmarks
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # scikit-image's estimate(), called by insightface
+        want = face_align.norm_crop(img, lm, 112)
+        m = face_align.estimate_norm(lm, 112)
+    got = Aligner()(photo)
+    assert got.shape == (112, 112, 3) and got.dtype == np.uint8
+    assert np.array_equal(got, want)
+    off = np.abs(lm @ m[:, :2].T + m[:, 2] - face_align.arcface_dst)  # 5 x 2 pixels of the crop
+    assert off[:2].max() < 3 and off.max() < 8  # eyes close; a smile moves the mouth corners
+    calib = np.asarray(Image.open(face_demo["root"] / "calib" / "Barack_Obama" / "0001_00.png").convert("RGB"))
+    assert np.array_equal(calib, got)  # the demo's calibration face is this very crop
