@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("torch", "ultralytics", "dlib", "ai_edge_litert", "tflite_runtime", "onnxruntime", "tensorflow", "docker")
+HEAVY = ("torch", "ultralytics", "dlib", "ai_edge_litert", "tflite_runtime", "onnxruntime", "tensorflow", "insightface",
+         "docker")
 
 
 def test_import_contracts_are_kept():
