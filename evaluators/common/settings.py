@@ -12,13 +12,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Strict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Strict, ValidationError
 
+from .device import check_device
 from .errors import BundleError
+
+
+def _device(value: str) -> str:
+    try:
+        return check_device(value)
+    except BundleError as e:
+        raise ValueError(str(e)) from None
+
 
 Bool = Annotated[bool, Strict()]
 Int = Annotated[int, Strict()]
 Num = Annotated[float, Strict()]  # strict still takes YAML integers for a float
+Device = Annotated[str, Strict(), AfterValidator(_device)]  # auto | cpu | cuda | cuda:N (common.device)
 
 S = TypeVar("S", bound="TrackSettings")
 

@@ -12,8 +12,7 @@ Settings keys: see ``evaluators.deepfake.settings``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
+from ..common.lazy import lazy
 from ..common.result import Progress, Result, report
 
 __all__ = ["SCORER_VERSION", "validate_upload", "score"]
@@ -35,13 +34,4 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Progres
     return score_predictions(preds, bundle, cfg, progress=progress, workdir=workdir)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "SCORER_VERSION":
-        from .scoring import SCORER_VERSION
-
-        return SCORER_VERSION
-    if name == "validate_upload":
-        from .track import TRACK
-
-        return TRACK.validate_upload
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy(__name__, {"SCORER_VERSION": "scoring", "validate_upload": "track"})

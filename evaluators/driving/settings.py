@@ -24,9 +24,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from ..common.device import check_device
-from ..common.errors import BundleError
-from ..common.settings import Bool, Int, Num, TrackSettings, parse_track_settings
+from ..common.settings import Bool, Device, Int, Num, TrackSettings, parse_track_settings
 from .bundle import SCENE_KINDS
 
 
@@ -40,16 +38,8 @@ class DrivingSettings(TrackSettings):
     max_upload_bytes: Int = Field(64 << 20, ge=1024, le=1 << 34)
     pictures: Bool = True
     near_threshold_epsilon: Num = Field(1e-3, ge=0, le=0.5)
-    device: str = "auto"
+    device: Device = "auto"
     workers: Int = Field(0, ge=0, le=64)
-
-    @field_validator("device")
-    @classmethod
-    def _device(cls, v: str) -> str:
-        try:
-            return check_device(v)
-        except BundleError as e:
-            raise ValueError(str(e)) from None
 
     @field_validator("kinds")
     @classmethod

@@ -13,17 +13,7 @@ The platform uses ``track.TRACK`` (``evaluators.registry``). As a library: ``sco
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..common.lazy import lazy
 
 __all__ = ["SCORER_VERSION", "score", "validate_upload"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("SCORER_VERSION", "score"):
-        return getattr(importlib.import_module(f"{__name__}.scoring"), name)
-    if name == "validate_upload":
-        from .track import TRACK
-
-        return TRACK.validate_upload
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy(__name__, {"SCORER_VERSION": "scoring", "score": "scoring", "validate_upload": "track"})

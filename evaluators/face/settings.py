@@ -26,12 +26,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from evaluators.common.device import check_device
 from evaluators.common.errors import BundleError
-from evaluators.common.settings import Int, Num, TrackSettings, parse_track_settings
+from evaluators.common.settings import Device, Int, Num, TrackSettings, parse_track_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NEAR_THRESHOLD_EPSILON = 1e-3
@@ -67,16 +66,8 @@ class FaceSettings(TrackSettings):
     cache_dir: Optional[Path] = None
     batch_size: Int = Field(32, ge=1, le=4096)
     near_threshold_epsilon: Num = Field(NEAR_THRESHOLD_EPSILON, ge=0, le=0.5)
-    device: str = "auto"
+    device: Device = "auto"
     workers: Int = Field(0, ge=0, le=64)
-
-    @field_validator("device")
-    @classmethod
-    def _device(cls, v: str) -> str:
-        try:
-            return check_device(v)
-        except BundleError as e:
-            raise ValueError(str(e)) from None
 
     def cap_for(self, n_pairs: int) -> int:
         """The archive size cap in bytes for a bundle of ``n_pairs``."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..settings import authoring_settings
+from authoring.settings import authoring_settings
 
 REPO = Path(__file__).resolve().parents[3]
 
