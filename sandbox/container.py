@@ -140,8 +140,10 @@ def _kill(container) -> None:
         pass  # already stopped
 
 
-def container_config(image: str, mounts: list[Mount], limits: Limits, run_id: str = "") -> dict:
-    """The exact ``containers.create`` arguments of a sandboxed run."""
+def container_config(image: str, mounts: list[Mount], limits: Limits, run_id: str = "",
+                     gpu_device: str | None = None) -> dict:
+    """The exact ``containers.create`` arguments of a sandboxed run. With ``limits.gpu`` the
+    container gets exactly ``gpu_device`` (one GPU id, leased per run by ``sandbox.gpus``)."""
     cfg = dict(
         image=image,
         name=f"aisc-sandbox-{uuid.uuid4().hex[:12]}",
@@ -168,7 +170,9 @@ def container_config(image: str, mounts: list[Mount], limits: Limits, run_id: st
         detach=True,
     )
     if limits.gpu:
-        cfg["device_requests"] = [DeviceRequest(count=-1, capabilities=[["gpu"]])]
+        if gpu_device is None:
+            raise ValueError("a GPU run needs the one device it was leased (sandbox.gpus.lease_gpu)")
+        cfg["device_requests"] = [DeviceRequest(device_ids=[str(gpu_device)], capabilities=[["gpu"]])]
     return cfg
 
 
@@ -177,11 +181,11 @@ def bind(source: Path, target: str, *, read_only: bool = True) -> Mount:
 
 
 def run_container(client: docker.DockerClient, image: str, mounts: list[Mount], output: CappedDir,
-                  limits: Limits, *, run_id: str = "") -> RunOutcome:
+                  limits: Limits, *, run_id: str = "", gpu_device: str | None = None) -> RunOutcome:
     """Run ``image`` with ``mounts`` plus ``output`` at /output; always removes the container."""
     t0 = time.perf_counter()
     mounts = mounts + [bind(output.path, "/output", read_only=False)]
-    container = client.containers.create(**container_config(image, mounts, limits, run_id))
+    container = client.containers.create(**container_config(image, mounts, limits, run_id, gpu_device))
     timings = {"create": time.perf_counter() - t0}
     status = "exited"
     limit = int(limits.log_limit_mb * 2**20)

@@ -19,20 +19,16 @@ from __future__ import annotations
 
 import logging
 import secrets
+from contextlib import ExitStack
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 import docker
-from sandbox.container import (
-    CONTAINER_LOGGER,
-    CappedDir,
-    Limits,
-    RunOutcome,
-    bind,
-    run_container,
-)
+
+from sandbox.container import CONTAINER_LOGGER, CappedDir, Limits, RunOutcome, bind, run_container
+from sandbox.gpus import lease_gpu
 from sandbox.image import load_image, prune_if_low, remove_image
 from sandbox.settings import sandbox_settings
 
@@ -109,7 +105,9 @@ def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress:
         timings["prepare"] = time.perf_counter() - t
         report(progress, "run", 20)
         mounts = [bind(inputs.path / "probe", "/input/probe"), bind(inputs.path / "gallery", "/input/gallery")]
-        outcome = run_container(client, image.id, mounts, output, limits, run_id=run_id)
+        with ExitStack() as stack:
+            gpu = stack.enter_context(lease_gpu(wait_s=sandbox_settings().gpu_wait_s)) if limits.gpu else None
+            outcome = run_container(client, image.id, mounts, output, limits, run_id=run_id, gpu_device=gpu)
         timings["container"] = outcome.run_seconds
         log.info("container %s after %.1f s (exit %s); its output is in the container section", outcome.status,
                  outcome.run_seconds, outcome.exit_code)
@@ -146,5 +144,6 @@ def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress:
         "image_digest": image.id, "image_bytes": image.info.size_bytes, "container_status": outcome.status,
         "exit_code": outcome.exit_code, "log_bytes": outcome.log_bytes, "container_log": outcome.logs,
         "log_visible_to_team": cfg.show_logs, "output_bytes": outcome.output_bytes,
+        "device": f"gpu:{gpu}" if gpu is not None else "cpu",  # gpu: the host id the run was leased
     })
     return result

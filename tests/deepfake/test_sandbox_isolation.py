@@ -108,7 +108,7 @@ def test_no_label_or_method_name_is_reachable(spy_report, dataset):
 
 def test_gpu_only_when_asked():
     assert "device_requests" not in container_config("img", [], Limits())
-    cfg = container_config("img", [], Limits(gpu=True, memory_mb=512, cpus=1.5, pids=32))
+    cfg = container_config("img", [], Limits(gpu=True, memory_mb=512, cpus=1.5, pids=32), gpu_device="0")
     assert cfg["device_requests"][0]["Capabilities"] == [["gpu"]]
     assert cfg["network_mode"] == "none" and cfg["read_only"] and cfg["cap_drop"] == ["ALL"]
     assert cfg["security_opt"] == ["no-new-privileges:true"] and cfg["user"] == "65534:65534"
