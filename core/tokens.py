@@ -23,7 +23,8 @@ def issue_token(session: Session, role: str, team: Team | None = None, label: st
     if role == "team" and team is None:
         raise ValueError("a team token needs a team")
     token = PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=hash_token(token), role=role, team_id=team.id if team else None, label=label))
+    session.add(ApiToken(token_hash=hash_token(token), role=role, team_id=team.id if team else None,
+                         label=label[:100]))  # the column's size (a long team name made the default label longer)
     session.flush()
     return token
 
