@@ -5,12 +5,14 @@ from dataclasses import dataclass
 import time
 from typing import Annotated, AsyncIterator
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from core import tokens, web_sessions
 from core.db import session_factory
+from core.errors import Forbidden, NotFound, Unauthorized
 from core.submissions import load
 from core.models import Phase, Submission, Team
 from core.visibility import owns
@@ -28,6 +30,12 @@ async def get_session() -> AsyncIterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
+# Row ids are 32-bit database integers: a larger number names no row (and made Postgres fail).
+ID_MAX = 2**31 - 1
+PhaseId = Annotated[int, Path(ge=1, le=ID_MAX, description="a phase id (GET /api/v1/competitions lists them)")]
+SubmissionId = Annotated[int, Path(ge=1, le=ID_MAX)]
+PhaseFilter = Annotated[int | None, Query(ge=1, le=ID_MAX, description="only this phase's submissions")]
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -38,6 +46,18 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+class _BearerHeader(HTTPBearer):
+    """Documents the bearer scheme in OpenAPI (the Authorize button of /docs) and hands the raw
+    Authorization header to the checks below, which answer a malformed one with their own 401."""
+
+    async def __call__(self, request: Request) -> str | None:  # type: ignore[override]
+        return request.headers.get("authorization")
+
+
+AuthorizationDep = Annotated[str | None, Depends(_BearerHeader(
+    auto_error=False, description="A team's or an organizer's API token: `Authorization: Bearer aisc_...`"))]
 
 
 # token hash -> (expiry, principal); a revoked token stops working within CACHE_SECONDS
@@ -60,31 +80,28 @@ async def _principal(authorization: str | None) -> Principal | None:
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise HTTPException(401, "Authorization header must be 'Bearer <token>'",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("Authorization header must be 'Bearer <token>'")
     key, now = tokens.hash_token(token), time.monotonic()
     hit = _CACHE.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
     principal = await run_in_threadpool(_lookup, token)
     if principal is None:
-        raise HTTPException(401, "invalid or revoked API token; ask the organizers for a new one",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("invalid or revoked API token; ask the organizers for a new one")
     if len(_CACHE) > 10000:
         _CACHE.clear()
     _CACHE[key] = (now + CACHE_SECONDS, principal)
     return principal
 
 
-async def current_principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
+async def current_principal(authorization: AuthorizationDep) -> Principal:
     p = await _principal(authorization)
     if p is None:
-        raise HTTPException(401, "missing API token: send 'Authorization: Bearer <token>'",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("missing API token: send 'Authorization: Bearer <token>'")
     return p
 
 
-async def optional_principal(authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+async def optional_principal(authorization: AuthorizationDep) -> Principal | None:
     return await _principal(authorization)
 
 
@@ -108,12 +125,10 @@ async def browser_principal(request: Request) -> Principal | None:
     return await run_in_threadpool(_session_lookup, sid) if sid else None
 
 
-async def bearer_or_cookie_principal(request: Request,
-                                     authorization: Annotated[str | None, Header()] = None) -> Principal:
+async def bearer_or_cookie_principal(request: Request, authorization: AuthorizationDep) -> Principal:
     p = await _principal(authorization) or await browser_principal(request)
     if p is None:
-        raise HTTPException(401, "not signed in: send 'Authorization: Bearer <token>' or sign in at /login",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("not signed in: send 'Authorization: Bearer <token>' or sign in at /login")
     return p
 
 
@@ -123,7 +138,7 @@ ReaderDep = Annotated[Principal, Depends(bearer_or_cookie_principal)]  # GET rou
 
 async def require_admin(principal: PrincipalDep) -> Principal:
     if not principal.is_admin:
-        raise HTTPException(403, "this endpoint is for organizers (admin token) only")
+        raise Forbidden("this endpoint is for organizers (admin token) only")
     return principal
 
 
@@ -132,7 +147,7 @@ AdminDep = Annotated[Principal, Depends(require_admin)]
 
 async def require_team(principal: PrincipalDep) -> Principal:
     if principal.team_id is None:
-        raise HTTPException(403, "submissions are made with a team token, not an organizer token")
+        raise Forbidden("submissions are made with a team token, not an organizer token")
     return principal
 
 
@@ -142,7 +157,7 @@ TeamDep = Annotated[Principal, Depends(require_team)]
 def get_phase(session: Session, phase_id: int) -> Phase:
     phase = session.get(Phase, phase_id)
     if phase is None:
-        raise HTTPException(404, f"phase {phase_id} not found; GET /api/v1/competitions lists the phases")
+        raise NotFound(f"phase {phase_id} not found; GET /api/v1/competitions lists the phases")
     return phase
 
 
@@ -150,5 +165,5 @@ def owned_submission(session: Session, principal: Principal, submission_id: int)
     """The submission, if the caller may see it. Other teams' submissions look absent."""
     sub = load(session, submission_id)
     if sub is None or not owns(principal.is_admin, principal.team_id, sub.team_id):
-        raise HTTPException(404, f"submission {submission_id} not found among your team's submissions")
+        raise NotFound(f"submission {submission_id} not found among your team's submissions")
     return sub

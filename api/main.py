@@ -4,13 +4,14 @@ from __future__ import annotations
 import gc
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import text
 
 from core.db import session_factory
 from core.errors import PlatformError
 
+from . import errors, schemas
 from .routes import admin, auth_web, competitions, pages_submissions, regression, submissions, web
 
 
@@ -28,11 +29,10 @@ def create_app() -> FastAPI:
     app = FastAPI(title="AISC evaluation server", version="1.0", lifespan=lifespan,
                   description="Upload submissions, follow their scoring, read leaderboards.")
 
-    @app.exception_handler(PlatformError)
-    async def platform_error(_: Request, exc: PlatformError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+    app.add_exception_handler(PlatformError, errors.platform_error)  # core error kinds -> HTTP statuses
+    app.add_exception_handler(RequestValidationError, errors.validation_error)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], response_model=schemas.Health)
     def healthz() -> dict:
         with session_factory()() as session:
             session.execute(text("SELECT 1"))
@@ -40,6 +40,13 @@ def create_app() -> FastAPI:
 
     for module in (submissions, competitions, admin, regression, web, auth_web, pages_submissions):
         app.include_router(module.router)
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = errors.add_error_schemas(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi
     return app
 
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .errors import ErrorKind, PlatformError
 from .models import Competition, Phase
 from .timeutil import to_utc_naive
 from .tracks import TRACKS, BundleError, settings_problems, upload_cap
@@ -41,8 +42,9 @@ from .tracks import TRACKS, BundleError, settings_problems, upload_cap
 MiB = 1024 * 1024
 
 
-class CompetitionError(ValueError):
+class CompetitionError(PlatformError, ValueError):
     """The YAML is invalid; the message lists every problem found."""
+    kind = ErrorKind.REJECTED
 
 
 class Quota(BaseModel):

@@ -1,34 +1,54 @@
-"""Errors the core raises for the API to turn into HTTP answers. Messages are for the
-team or organizer and say what is wrong and how to fix it."""
+"""Errors the core raises for the callers (the API, the CLI) to report. Each says what kind of
+problem it is; the API maps kinds to HTTP status codes in one place (``api/errors.py``).
+Messages are for the team or organizer and say what is wrong and how to fix it."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorKind(str, Enum):
+    INVALID = "invalid"            # the request itself is wrong (e.g. an empty upload)
+    UNAUTHORIZED = "unauthorized"  # no valid credentials
+    FORBIDDEN = "forbidden"        # valid credentials, not allowed (role, closed phase, hidden logs)
+    NOT_FOUND = "not_found"        # absent, or not the caller's to see
+    CONFLICT = "conflict"          # the current state does not allow it
+    TOO_LARGE = "too_large"        # an upload over the phase's size limit
+    REJECTED = "rejected"          # well-formed request, content refused (upload checks, competition YAML)
+    QUOTA = "quota"                # a quota is used up
+    UNAVAILABLE = "unavailable"    # a dependency is missing right now; retry later
 
 
 class PlatformError(Exception):
-    status_code = 400
+    kind = ErrorKind.INVALID
+
+
+class Unauthorized(PlatformError):
+    kind = ErrorKind.UNAUTHORIZED
 
 
 class NotFound(PlatformError):
-    status_code = 404
+    kind = ErrorKind.NOT_FOUND
 
 
 class Forbidden(PlatformError):
-    status_code = 403
+    kind = ErrorKind.FORBIDDEN
 
 
 class Conflict(PlatformError):
-    status_code = 409
+    kind = ErrorKind.CONFLICT
 
 
 class UploadTooLarge(PlatformError):
-    status_code = 413
+    kind = ErrorKind.TOO_LARGE
 
 
 class UploadRejected(PlatformError):
-    status_code = 422
+    kind = ErrorKind.REJECTED
 
 
 class QuotaRefused(PlatformError):
-    status_code = 429
+    kind = ErrorKind.QUOTA
 
 
 class Unavailable(PlatformError):
-    status_code = 503
+    kind = ErrorKind.UNAVAILABLE

@@ -4,29 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Response
+from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from core import admin_ops, leaderboard, scorer_versions, tokens
-from core.competition import CompetitionError, apply, parse
+from core.competition import apply, parse
 from core.db import session_factory
+from core.errors import Conflict, ErrorKind
 from core.models import Submission
 from core.settings import ROOT
 from core.submissions import status
 from core.status import fetch_many
 
-from ..deps import AdminDep, SessionDep, get_phase, owned_submission
+from .. import schemas
+from ..deps import ID_MAX, AdminDep, PhaseFilter, PhaseId, SessionDep, SubmissionId, get_phase, owned_submission
+from ..errors import errors
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+K = ErrorKind
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=errors(K.UNAUTHORIZED, K.FORBIDDEN))
+CSV = {"description": "The ranking as CSV, one row per team.", "content": {"text/csv": {"schema": {"type": "string"}}},
+       "headers": {"Content-Disposition": {"description": "attachment; filename=...", "schema": {"type": "string"}}}}
 
 
 class TeamIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$",
+                      description="no control characters")
 
 
 class DisqualifyIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"^[^\x00]+$", description="no NUL characters")
     disqualified: bool = True
 
 
@@ -38,30 +45,31 @@ class RevealIn(BaseModel):
     revealed: bool = True
 
 
-@router.post("/teams", status_code=201)
+@router.post("/teams", status_code=201, response_model=schemas.TeamCreated, responses=errors(K.INVALID, K.CONFLICT))
 def create_team(body: TeamIn, session: SessionDep, _: AdminDep) -> dict:
+    """Create a team and its first API token (409 when the name is taken)."""
     try:
         team, token = tokens.create_team(session, body.name)
     except ValueError as e:
-        raise HTTPException(409, str(e)) from None
+        raise Conflict(str(e)) from None
     session.commit()
     return {"team": team.name, "team_id": team.id, "token": token}
 
 
-@router.post("/competitions")
+@router.post("/competitions", response_model=schemas.CompetitionLoaded, responses=errors(K.INVALID, K.REJECTED))
 def load_competition(session: SessionDep, _: AdminDep,
                      yaml_text: Annotated[str, Body(media_type="application/yaml")]) -> dict:
-    """Load or update a competition from its YAML (relative paths are relative to the repo)."""
-    try:
-        comp, notes = apply(session, parse(yaml_text, ROOT))
-    except CompetitionError as e:
-        raise HTTPException(422, str(e)) from None
+    """Load or update a competition from its YAML (relative paths are relative to the repo);
+    422 lists every problem of an invalid file."""
+    comp, notes = apply(session, parse(yaml_text, ROOT))
     session.commit()
     return {"slug": comp.slug, "notes": notes}
 
 
-@router.get("/submissions")
-def all_submissions(session: SessionDep, _: AdminDep, phase_id: int | None = None, limit: int = 200) -> list[dict]:
+@router.get("/submissions", response_model=list[schemas.SubmissionStatus], responses=errors())
+def all_submissions(session: SessionDep, _: AdminDep, phase_id: PhaseFilter = None,
+                    limit: Annotated[int, Query(ge=0, description="at most 1000 are returned")] = 200) -> list[dict]:
+    """Every team's submissions, newest first (at most 1000)."""
     q = select(Submission.id).order_by(Submission.id.desc()).limit(min(limit, 1000))
     if phase_id is not None:
         q = q.where(Submission.phase_id == phase_id)
@@ -73,57 +81,70 @@ def _status(submission_id: int) -> dict:
         return status(session, session.get(Submission, submission_id), is_admin=True)
 
 
-@router.post("/submissions/{submission_id}/rescore")
-def rescore(submission_id: int, session: SessionDep, principal: AdminDep) -> dict:
+@router.post("/submissions/{submission_id}/rescore", response_model=schemas.SubmissionStatus,
+             responses=errors(K.NOT_FOUND, K.CONFLICT))
+def rescore(submission_id: SubmissionId, session: SessionDep, principal: AdminDep) -> dict:
+    """Score a finished submission again under the current scorer version (old rows are kept)."""
     owned_submission(session, principal, submission_id)
     admin_ops.rescore(session_factory(), submission_id)
     return _status(submission_id)
 
 
-@router.post("/phases/{phase_id}/rescore")
-def rescore_phase(phase_id: int, session: SessionDep, _: AdminDep) -> dict:
+@router.post("/phases/{phase_id}/rescore", response_model=schemas.QueuedSubmissions, responses=errors(K.NOT_FOUND))
+def rescore_phase(phase_id: PhaseId, session: SessionDep, _: AdminDep) -> dict:
+    """Score every scored submission of the phase again under the current scorer version."""
     get_phase(session, phase_id)
     return {"queued": admin_ops.rescore_phase(session_factory(), phase_id)}
 
 
-@router.post("/phases/{phase_id}/carry-over")
-def carry_over(phase_id: int, from_phase: int, session: SessionDep, _: AdminDep) -> dict:
+@router.post("/phases/{phase_id}/carry-over", response_model=schemas.QueuedSubmissions,
+             responses=errors(K.NOT_FOUND))
+def carry_over(phase_id: PhaseId, session: SessionDep, _: AdminDep,
+               from_phase: Annotated[int, Query(ge=1, le=ID_MAX, description="the phase carried from")]) -> dict:
     """Queue every team's last scored submission of ``from_phase`` in this phase."""
     get_phase(session, phase_id), get_phase(session, from_phase)
     return {"queued": admin_ops.carry_over(session_factory(), from_phase, phase_id)}
 
 
-@router.post("/submissions/{submission_id}/disqualify")
-def disqualify(submission_id: int, body: DisqualifyIn, session: SessionDep, principal: AdminDep) -> dict:
+@router.post("/submissions/{submission_id}/disqualify", response_model=schemas.SubmissionStatus,
+             responses=errors(K.INVALID, K.NOT_FOUND))
+def disqualify(submission_id: SubmissionId, body: DisqualifyIn, session: SessionDep, principal: AdminDep) -> dict:
+    """Take a submission off the leaderboard (or put it back with ``disqualified: false``)."""
     owned_submission(session, principal, submission_id)
     admin_ops.disqualify(session_factory(), submission_id, body.reason, body.disqualified)
     return _status(submission_id)
 
 
-@router.post("/submissions/{submission_id}/subjective")
-def subjective(submission_id: int, body: SubjectiveIn, session: SessionDep, principal: AdminDep) -> dict:
+@router.post("/submissions/{submission_id}/subjective", response_model=schemas.SubmissionStatus,
+             responses=errors(K.INVALID, K.NOT_FOUND, K.CONFLICT))
+def subjective(submission_id: SubmissionId, body: SubjectiveIn, session: SessionDep, principal: AdminDep) -> dict:
+    """Set the subjective score (deepfake S_sbj): a new score row, total += weight x value."""
     owned_submission(session, principal, submission_id)
     admin_ops.set_subjective(session_factory(), submission_id, body.value)
     return _status(submission_id)
 
 
-@router.post("/submissions/{submission_id}/cancel")
-def cancel(submission_id: int, session: SessionDep, principal: AdminDep) -> dict:
+@router.post("/submissions/{submission_id}/cancel", response_model=schemas.SubmissionStatus,
+             responses=errors(K.NOT_FOUND, K.CONFLICT))
+def cancel(submission_id: SubmissionId, session: SessionDep, principal: AdminDep) -> dict:
+    """Cancel an unfinished submission; its quota slot is given back."""
     owned_submission(session, principal, submission_id)
     admin_ops.cancel(session_factory(), submission_id, by_platform=True)
     return _status(submission_id)
 
 
-@router.post("/phases/{phase_id}/reveal")
-def reveal(phase_id: int, body: RevealIn, session: SessionDep, _: AdminDep) -> dict:
+@router.post("/phases/{phase_id}/reveal", response_model=schemas.RevealState, responses=errors(K.INVALID, K.NOT_FOUND))
+def reveal(phase_id: PhaseId, body: RevealIn, session: SessionDep, _: AdminDep) -> dict:
+    """Reveal a private phase's results to the teams (or hide them again)."""
     phase = get_phase(session, phase_id)
     admin_ops.reveal(session, phase, body.revealed)
     session.commit()
     return {"phase_id": phase.id, "revealed": phase.revealed}
 
 
-@router.get("/phases/{phase_id}/export.csv")
-def export_csv(phase_id: int, session: SessionDep, _: AdminDep) -> Response:
+@router.get("/phases/{phase_id}/export.csv", response_class=Response,
+            responses={200: CSV, **errors(K.NOT_FOUND)})
+def export_csv(phase_id: PhaseId, session: SessionDep, _: AdminDep) -> Response:
     phase = get_phase(session, phase_id)
     rows = leaderboard.rank(session, phase, scorer_versions.current(session, phase.track) or "")
     return Response(leaderboard.to_csv(rows), media_type="text/csv", headers={

@@ -15,7 +15,8 @@ from core.db import session_scope
 from core.settings import get_settings
 
 from ..deps import COOKIE, BrowserPrincipalDep
-from .web import templates
+from ..errors import errors
+from .web import html_error, templates
 
 router = APIRouter(tags=["pages"])
 HOME = "/submissions"
@@ -57,12 +58,24 @@ def _cross_site(request: Request):
         "text": "This form was posted from another site. Open the sign-in page of this server and try again."})
 
 
-@router.get("/login", response_class=HTMLResponse)
+SIGNED_IN = {303: {"description": "Signed in: the session cookie is set; a redirect to `next`.",
+                   "headers": {"Location": {"schema": {"type": "string"}},
+                               "Set-Cookie": {"schema": {"type": "string"}}}}}
+CROSS_SITE = html_error(403, "The form was posted from another site (Origin names another host).")
+LOGIN_FORM = {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "required": ["token"],
+    "properties": {"token": {"type": "string", "description": "the team's API token"},
+                   "next": {"type": "string", "description": "a local path to go to afterwards"}}}}}}}
+
+
+@router.get("/login", response_class=HTMLResponse, responses=errors())
 def login_form(request: Request, user: BrowserPrincipalDep, next: str = HOME):
     return _form(request, user, safe_next(next))
 
 
-@router.post("/login", response_class=HTMLResponse)
+@router.post("/login", status_code=303, response_class=RedirectResponse, openapi_extra=LOGIN_FORM, responses={
+    **SIGNED_IN, **html_error(400, "No token in the form (the form again, with the reason)."),
+    **html_error(401, "The token was not recognised (the form again, with the reason)."), **CROSS_SITE})
 async def login(request: Request):
     if not same_origin(request):
         return _cross_site(request)
@@ -80,7 +93,9 @@ async def login(request: Request):
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", status_code=303, response_class=RedirectResponse, responses={
+    303: {"description": "Signed out (the session ends on the server too); a redirect to /login.",
+          "headers": {"Location": {"schema": {"type": "string"}}}}, **CROSS_SITE})
 async def logout(request: Request):
     if not same_origin(request):
         return _cross_site(request)

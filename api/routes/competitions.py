@@ -1,14 +1,17 @@
 """Public competition info, quota, and the leaderboard as JSON."""
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from sqlalchemy import select
 
 from core import leaderboard, quotas, scorer_versions, visibility
+from core.errors import ErrorKind, Forbidden
 from core.models import Competition
 from core.timeutil import iso
 
-from ..deps import OptionalPrincipalDep, SessionDep, TeamDep, get_phase
+from .. import schemas
+from ..deps import OptionalPrincipalDep, PhaseId, SessionDep, TeamDep, get_phase
+from ..errors import errors
 
 router = APIRouter(prefix="/api/v1", tags=["competitions"])
 
@@ -20,14 +23,17 @@ def phase_info(ph) -> dict:
             "max_upload_bytes": ph.max_upload_bytes, "show_logs": ph.show_logs}
 
 
-@router.get("/competitions")
+@router.get("/competitions", response_model=list[schemas.CompetitionInfo])
 def competitions(session: SessionDep) -> list[dict]:
+    """Every competition with its phases (ids for the other endpoints)."""
     return [{"slug": c.slug, "title": c.title, "phases": [phase_info(p) for p in c.phases]}
             for c in session.scalars(select(Competition).order_by(Competition.id))]
 
 
-@router.get("/phases/{phase_id}/quota")
-def quota(phase_id: int, session: SessionDep, principal: TeamDep) -> dict:
+@router.get("/phases/{phase_id}/quota", response_model=schemas.Quota,
+            responses=errors(ErrorKind.UNAUTHORIZED, ErrorKind.FORBIDDEN, ErrorKind.NOT_FOUND))
+def quota(phase_id: PhaseId, session: SessionDep, principal: TeamDep) -> dict:
+    """The calling team's quota on this phase: limits, what is left, when the daily quota resets."""
     return quotas.remaining(session, principal.team_id, get_phase(session, phase_id)).as_dict()
 
 
@@ -42,7 +48,7 @@ def visible_board(session, phase, principal) -> dict:
             is_admin=principal is not None and principal.is_admin,
             caller_team_id=principal.team_id if principal is not None else None, signed_in=principal is not None)
     except PermissionError as e:
-        raise HTTPException(403, str(e)) from None
+        raise Forbidden(str(e)) from None
     columns = leaderboard.column_names(r["columns"] for r in rows)
     for r in rows:
         r.pop("team_id", None)
@@ -50,6 +56,9 @@ def visible_board(session, phase, principal) -> dict:
             "columns": columns, "rows": rows}
 
 
-@router.get("/phases/{phase_id}/leaderboard")
-def board(phase_id: int, session: SessionDep, principal: OptionalPrincipalDep) -> dict:
+@router.get("/phases/{phase_id}/leaderboard", response_model=schemas.Leaderboard,
+            responses=errors(ErrorKind.UNAUTHORIZED, ErrorKind.FORBIDDEN, ErrorKind.NOT_FOUND))
+def board(phase_id: PhaseId, session: SessionDep, principal: OptionalPrincipalDep) -> dict:
+    """The ranking (the token is optional; what a caller sees follows core.visibility).
+    403 when signed out on a private phase before the reveal."""
     return visible_board(session, get_phase(session, phase_id), principal)

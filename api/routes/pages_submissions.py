@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from .. import submission_view
-from ..deps import BrowserPrincipalDep, SessionDep
-from .web import templates
+from ..deps import BrowserPrincipalDep, SessionDep, SubmissionId
+from ..errors import errors
+from .web import SIGN_IN_FIRST, html_error, templates
 
 router = APIRouter(tags=["pages"])
 
@@ -20,7 +21,7 @@ def login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse("/login?" + urlencode({"next": here}), status_code=303)
 
 
-@router.get("/submissions", response_class=HTMLResponse)
+@router.get("/submissions", response_class=HTMLResponse, responses=SIGN_IN_FIRST)
 def my_submissions(request: Request, session: SessionDep, user: BrowserPrincipalDep):
     if user is None:
         return login_redirect(request)
@@ -28,8 +29,9 @@ def my_submissions(request: Request, session: SessionDep, user: BrowserPrincipal
     return templates.TemplateResponse(request, "submissions.html", {"user": user, "rows": rows})
 
 
-@router.get("/submissions/{submission_id}", response_class=HTMLResponse)
-def submission_page(submission_id: int, request: Request, session: SessionDep, user: BrowserPrincipalDep):
+@router.get("/submissions/{submission_id}", response_class=HTMLResponse,
+            responses={**SIGN_IN_FIRST, **html_error(404, "Not among the signed-in team's submissions."), **errors()})
+def submission_page(submission_id: SubmissionId, request: Request, session: SessionDep, user: BrowserPrincipalDep):
     if user is None:
         return login_redirect(request)
     view = submission_view.submission(session, user, submission_id)

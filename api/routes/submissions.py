@@ -5,14 +5,14 @@ import logging
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from core import admin_ops
 from core.db import session_factory
-from core.errors import Unavailable, UploadRejected
+from core.errors import ErrorKind, Forbidden, NotFound, Unavailable, UploadRejected
 from core.models import Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
@@ -21,18 +21,34 @@ from core.visibility import logs_visible, owns, results_visible
 from core.submissions import accept, check_open, find_idempotent, same_upload, status
 from core.tracks import BundleError, SubmissionRejected, validate_upload
 
-from ..deps import PrincipalDep, ReaderDep, SessionDep, TeamDep, get_phase, owned_submission
+from .. import schemas
+from ..deps import (PhaseFilter, PhaseId, PrincipalDep, ReaderDep, SessionDep, SubmissionId, TeamDep, get_phase,
+                    owned_submission)
+from ..errors import errors
 from ..uploads import receive
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"])
+K = ErrorKind
+UPLOAD_BODY = {"requestBody": {"required": True, "description": "the submission file itself (raw bytes)",
+                               "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                                   "format": "binary"}}}}}
+ARTIFACT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "json": "application/json",
+                  "csv": "text/csv", "txt": "text/plain"}
+ARTIFACT_OTHER = "application/octet-stream"
 log = logging.getLogger(__name__)
 
 
-@router.post("/phases/{phase_id}/submissions", status_code=201)
-async def upload(phase_id: int, request: Request, response: Response, principal: TeamDep,
+@router.post("/phases/{phase_id}/submissions", status_code=201, response_model=schemas.SubmissionStatus,
+             openapi_extra=UPLOAD_BODY, responses={
+                 200: {"model": schemas.SubmissionStatus,
+                       "description": "A retry with the same Idempotency-Key and file: the first submission."},
+                 **errors(K.INVALID, K.UNAUTHORIZED, K.FORBIDDEN, K.NOT_FOUND, K.CONFLICT, K.TOO_LARGE,
+                          K.REJECTED, K.QUOTA, K.UNAVAILABLE)})
+async def upload(phase_id: PhaseId, request: Request, response: Response, principal: TeamDep,
                  filename: Annotated[str, Query(max_length=255)] = "submission",
                  idempotency_key: Annotated[str | None, Header(max_length=128)] = None) -> dict:
-    """Upload a submission as the raw request body (Content-Type: application/octet-stream)."""
+    """Upload a submission as the raw request body (Content-Type: application/octet-stream).
+    The track's cheap checks run before it is queued: a refusal (422) takes no quota."""
     make_session = session_factory()
 
     def before():
@@ -80,9 +96,11 @@ async def upload(phase_id: int, request: Request, response: Response, principal:
     return await run_in_threadpool(after)
 
 
-@router.get("/submissions")
-def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: int | None = None,
+@router.get("/submissions", response_model=list[schemas.SubmissionStatus],
+            responses=errors(K.UNAUTHORIZED))
+def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: PhaseFilter = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict]:
+    """The caller's submissions, newest first (an organizer: everyone's)."""
     q = select(Submission.id).order_by(Submission.id.desc()).limit(limit)
     if not principal.is_admin:
         q = q.where(Submission.team_id == principal.team_id)
@@ -91,42 +109,50 @@ def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: int
     return fetch_many(session, list(session.scalars(q)), is_admin=principal.is_admin)  # two statements per page
 
 
-@router.get("/submissions/{submission_id}")
-def get_status(submission_id: int, session: SessionDep, principal: ReaderDep) -> dict:
+@router.get("/submissions/{submission_id}", response_model=schemas.SubmissionStatus,
+            responses=errors(K.UNAUTHORIZED, K.NOT_FOUND))
+def get_status(submission_id: SubmissionId, session: SessionDep, principal: ReaderDep) -> dict:
     """Bearer token, or the browser's sign-in cookie (the results page polls this)."""
     found = fetch(session, submission_id, is_admin=principal.is_admin)
     if found is None or not owns(principal.is_admin, principal.team_id, found[0]):
-        raise HTTPException(404, f"submission {submission_id} not found among your team's submissions")
+        raise NotFound(f"submission {submission_id} not found among your team's submissions")
     return found[1]
 
 
-@router.get("/submissions/{submission_id}/logs", response_class=PlainTextResponse)
-def get_logs(submission_id: int, session: SessionDep, principal: PrincipalDep) -> str:
+@router.get("/submissions/{submission_id}/logs", response_class=PlainTextResponse,
+            responses=errors(K.UNAUTHORIZED, K.FORBIDDEN, K.NOT_FOUND))
+def get_logs(submission_id: SubmissionId, session: SessionDep, principal: PrincipalDep) -> str:
+    """The end of the submission's logs (403 where the phase does not show logs to teams)."""
     sub = owned_submission(session, principal, submission_id)
     if not logs_visible(sub.phase.show_logs, principal.is_admin):
-        raise HTTPException(403, "this phase runs on hidden data and does not show logs to teams; "
-                                 "the status message says why a submission failed")
+        raise Forbidden("this phase runs on hidden data and does not show logs to teams; "
+                        "the status message says why a submission failed")
     return sub.log_tail
 
 
-@router.get("/submissions/{submission_id}/artifacts/{name:path}")
-def get_artifact(submission_id: int, name: str, session: SessionDep, principal: ReaderDep):
+@router.get("/submissions/{submission_id}/artifacts/{name:path}", response_class=StreamingResponse, responses={
+    200: {"description": "The file (a result picture, a table...).",
+          "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                      for t in sorted({*ARTIFACT_TYPES.values(), ARTIFACT_OTHER})}},
+    **errors(K.UNAUTHORIZED, K.NOT_FOUND)})
+def get_artifact(submission_id: SubmissionId, name: str, session: SessionDep, principal: ReaderDep):
     """Bearer token, or the browser's sign-in cookie (the results page shows the pictures inline)."""
     sub = owned_submission(session, principal, submission_id)
     score = session.get(Score, sub.score_id) if sub.score_id else None
     if score is None or not results_visible(sub.phase.visibility, sub.phase.revealed, principal.is_admin):
-        raise HTTPException(404, f"submission {submission_id} has no visible results yet")
+        raise NotFound(f"submission {submission_id} has no visible results yet")
     if name not in score.artifacts:
-        raise HTTPException(404, f"no artifact {name!r}; available: {', '.join(sorted(score.artifacts)) or 'none'}")
+        raise NotFound(f"no artifact {name!r}; available: {', '.join(sorted(score.artifacts)) or 'none'}")
     key = score.artifacts[name]
-    media = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "json": "application/json",
-             "csv": "text/csv", "txt": "text/plain"}.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+    media = ARTIFACT_TYPES.get(key.rsplit(".", 1)[-1].lower(), ARTIFACT_OTHER)
     return StreamingResponse(get_storage().iter_bytes(key), media_type=media,
                              headers={"Cache-Control": "private"})
 
 
-@router.post("/submissions/{submission_id}/cancel")
-def cancel(submission_id: int, session: SessionDep, principal: PrincipalDep) -> dict:
+@router.post("/submissions/{submission_id}/cancel", response_model=schemas.SubmissionStatus,
+             responses=errors(K.UNAUTHORIZED, K.NOT_FOUND, K.CONFLICT))
+def cancel(submission_id: SubmissionId, session: SessionDep, principal: PrincipalDep) -> dict:
+    """Cancel an unfinished submission; one that never started running gets its quota slot back."""
     sub = owned_submission(session, principal, submission_id)
     admin_ops.cancel(session_factory(), sub.id, by_platform=principal.is_admin)
     session.expire_all()

@@ -3,18 +3,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
+from core.errors import ErrorKind, Forbidden
 from core.models import Competition
 
-from ..deps import BrowserPrincipalDep, SessionDep, get_phase
+from ..deps import BrowserPrincipalDep, PhaseId, SessionDep, get_phase
+from ..errors import errors
 from .competitions import visible_board
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+
+
+def html_error(status: int, description: str) -> dict[int, dict]:
+    """OpenAPI entry for a page's error answered as an HTML page."""
+    return {status: {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}}
+
+
+SIGN_IN_FIRST = {303: {"description": "Signed out: a redirect to /login (back here after signing in).",
+                       "headers": {"Location": {"schema": {"type": "string"}}}}}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -23,15 +34,15 @@ def index(request: Request, session: SessionDep):
     return templates.TemplateResponse(request, "index.html", {"competitions": comps})
 
 
-@router.get("/leaderboard/{phase_id}", response_class=HTMLResponse)
-def leaderboard_page(phase_id: int, request: Request, session: SessionDep, user: BrowserPrincipalDep):
+@router.get("/leaderboard/{phase_id}", response_class=HTMLResponse, responses=errors(ErrorKind.NOT_FOUND))
+def leaderboard_page(phase_id: PhaseId, request: Request, session: SessionDep, user: BrowserPrincipalDep):
     """The signed-in browser user sees what their API token would see: on a private phase a
     team sees only its own row, an organizer every row; signed out, a private phase shows none."""
     phase = get_phase(session, phase_id)
     try:
         board = visible_board(session, phase, user)
         hidden = False
-    except HTTPException:
+    except Forbidden:
         board, hidden = {"rows": [], "columns": [], "scorer_version": "", "complete": False}, True
     return templates.TemplateResponse(request, "leaderboard.html",
                                       {"phase": phase, "board": board, "hidden": hidden, "user": user})

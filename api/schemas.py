@@ -1,0 +1,174 @@
+"""The API's response shapes (what /docs and /openapi.json publish). Field names are the JSON
+the routes have always answered with; timestamps are ISO 8601 UTC strings ending in ``Z``."""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, Field
+
+State = Literal["received", "queued", "running", "scored", "failed", "cancelled"]
+FailureClass = Literal["user", "timeout", "infra"]
+Timestamp = str  # ISO 8601 UTC, e.g. 2026-03-01T12:00:00.000Z
+
+
+class FieldError(BaseModel):
+    """One invalid parameter or body field."""
+    loc: list[str | int] = Field(description="where: e.g. ['query', 'limit'] or ['body', 'name']")
+    msg: str
+    type: str
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer (4xx, 503)."""
+    detail: str = Field(description="what is wrong and how to fix it")
+    errors: Optional[list[FieldError]] = Field(
+        default=None, description="only on a 422 for invalid parameters or body: each invalid field")
+
+
+class Health(BaseModel):
+    ok: bool
+
+
+class QuotaLeft(BaseModel):
+    """A team's upload quota on one phase: per UTC day and, where the phase has one, in total."""
+    daily_limit: int
+    daily_left: int
+    total_limit: Optional[int]
+    total_left: Optional[int]
+
+
+class Quota(QuotaLeft):
+    daily_resets_at: Optional[Timestamp] = Field(description="the next 00:00 UTC")
+
+
+class Score(BaseModel):
+    """A submission's newest score row (absent while the phase hides results from the caller)."""
+    total: float = Field(description="what the leaderboard ranks: scorer_score + weight x subjective")
+    scorer_score: float
+    subjective: Optional[float]
+    scorer_version: str
+    valid: bool = Field(description="false when a rule voided the submission (reason in messages)")
+    columns: dict[str, float] = Field(description="per-model / per-scene / per-kind figures, e.g. 'model:dlib'")
+    messages: list[str]
+    artifacts: list[str] = Field(description="names for GET /api/v1/submissions/{id}/artifacts/{name}")
+
+
+class SubmissionStatus(BaseModel):
+    """One submission as its team (or an organizer) sees it."""
+    id: int
+    team: str
+    phase_id: int
+    track: str
+    phase: str
+    state: State
+    failure_class: Optional[FailureClass]
+    message: str
+    stage: str
+    progress: float = Field(description="percent of the current run")
+    queue_position: Optional[int] = Field(description="1 = next to run; only while queued")
+    remaining_quota: QuotaLeft
+    filename: str
+    size_bytes: int
+    sha256: str
+    attempts: int
+    disqualified: bool
+    created_at: Timestamp
+    queued_at: Optional[Timestamp]
+    started_at: Optional[Timestamp]
+    finished_at: Optional[Timestamp]
+    score: Optional[Score]
+
+
+class PhaseInfo(BaseModel):
+    id: int
+    track: str
+    name: str
+    opens_at: Timestamp
+    closes_at: Timestamp
+    quota_daily: int
+    quota_total: Optional[int]
+    ranking: Literal["best", "last"]
+    visibility: Literal["public", "private"]
+    revealed: bool
+    queue: str
+    max_upload_bytes: int
+    show_logs: bool
+
+
+class CompetitionInfo(BaseModel):
+    slug: str
+    title: str
+    phases: list[PhaseInfo]
+
+
+class LeaderboardRow(BaseModel):
+    """A team's ranked submission. Before a private phase is revealed, a team sees only its own
+    row, with rank, total, columns and valid set to null."""
+    rank: Optional[int]
+    team: str
+    submission_id: int
+    total: Optional[float]
+    submitted_at: Timestamp
+    columns: Optional[dict[str, float]]
+    valid: Optional[bool]
+
+
+class Leaderboard(BaseModel):
+    phase: PhaseInfo
+    scorer_version: str
+    complete: bool = Field(description="false when the caller sees only its own row")
+    columns: list[str]
+    rows: list[LeaderboardRow]
+
+
+class TeamCreated(BaseModel):
+    team: str
+    team_id: int
+    token: str = Field(description="the team's API token; shown only this once")
+
+
+class CompetitionLoaded(BaseModel):
+    slug: str
+    notes: list[str] = Field(description="what was created or updated")
+
+
+class QueuedSubmissions(BaseModel):
+    queued: list[int] = Field(description="ids of the submissions queued")
+
+
+class RevealState(BaseModel):
+    phase_id: int
+    revealed: bool
+
+
+class RegressionRunSummary(BaseModel):
+    id: int
+    status: Literal["queued", "running", "passed", "failed", "error"]
+    reason: str
+    budget: str
+    tracks: str
+    scorer_versions: dict[str, str]
+    created: Optional[Timestamp]
+    started: Optional[Timestamp]
+    finished: Optional[Timestamp]
+    row_counts: dict[str, int] = Field(description="rows of the table by status")
+    ordering_ok: dict[str, Optional[bool]] = Field(description="per track: do the methods beat the baselines?")
+    error: str
+
+
+class RegressionRun(RegressionRunSummary):
+    rows: list[dict[str, Any]] = Field(description="the regression table, one row per method and phase")
+    ordering: dict[str, dict[str, Any]]
+    table: str = Field(description="the table as printed")
+
+
+class RegressionReport(BaseModel):
+    latest: Optional[RegressionRun]
+    latest_finished: Optional[RegressionRun]
+    history: list[RegressionRunSummary]
+
+
+class RegressionQueued(BaseModel):
+    run: int
+    queued: bool = Field(description="false when a run was already queued or running (that one is returned)")
+    detail: str
