@@ -57,7 +57,8 @@ class _BearerHeader(HTTPBearer):
 
 
 AuthorizationDep = Annotated[str | None, Depends(_BearerHeader(
-    auto_error=False, description="A team's or an organizer's API token: `Authorization: Bearer aisc_...`"))]
+    scheme_name="APIToken", auto_error=False,
+    description="A team's or an organizer's API token: `Authorization: Bearer aisc_...`"))]
 
 
 # token hash -> (expiry, principal); a revoked token stops working within CACHE_SECONDS
