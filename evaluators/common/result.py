@@ -44,10 +44,6 @@ class Result:
     def write_json(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True))
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Result":
-        return cls(**data)
-
 
 def report(progress: Optional[Progress], stage: str, percent: float) -> None:
     """Call a progress callback if one was given, clamping percent to 0..100."""

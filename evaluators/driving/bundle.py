@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -169,7 +169,3 @@ def finish_bundle(
         meta={"frame_size": list(frame_size), "public": public, "scenes": entries},
     )
 
-
-def iter_frames(scene: Scene) -> Iterator[tuple[int, np.ndarray]]:
-    for i in range(len(scene)):
-        yield i, scene.frame(i)
