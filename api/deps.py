@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from core import tokens, web_sessions
 from core.db import session_factory
 from core.errors import Forbidden, NotFound, Unauthorized
-from core.submissions import load
-from core.models import Phase, Submission, Team
+from core.submissions import get_phase, load  # noqa: F401 - get_phase: used by the routes
+from core.models import Submission, Team
 from core.visibility import owns
 
 
@@ -153,13 +153,6 @@ async def require_team(principal: PrincipalDep) -> Principal:
 
 
 TeamDep = Annotated[Principal, Depends(require_team)]
-
-
-def get_phase(session: Session, phase_id: int) -> Phase:
-    phase = session.get(Phase, phase_id)
-    if phase is None:
-        raise NotFound(f"phase {phase_id} not found; GET /api/v1/competitions lists the phases")
-    return phase
 
 
 def owned_submission(session: Session, principal: Principal, submission_id: int) -> Submission:

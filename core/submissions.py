@@ -1,26 +1,89 @@
-"""Accepting uploads: store the artifact, take a quota slot, write the row, queue the task
-(only after the row is committed), and the status a team sees."""
+"""The submission service: accepting an upload (the phase open? a retried Idempotency-Key? the
+track's cheap checks; then store the artifact, take a quota slot, write the row, queue the task,
+only after the row is committed), and the status a team sees. The API streams the bytes in
+(``api/uploads.py``) and calls ``open_upload`` before and ``submit`` after; every rule is here."""
 from __future__ import annotations
 
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from . import lifecycle, quotas
-from .errors import Conflict, Forbidden, NotFound, QuotaRefused
+from .errors import Conflict, Forbidden, NotFound, QuotaRefused, Unavailable, UploadRejected
 from .models import QUEUED, RECEIVED, Phase, Submission
 from .queue import send_score_task
 from .status import fetch
 from .storage import get_storage
 from .timeutil import iso, utcnow
+from .tracks import BundleError, SubmissionRejected, validate_upload
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    """What the API needs before it reads an upload's bytes: the phase's track, bundle, settings
+    and size cap, and the earlier submission of a retried Idempotency-Key (id, sha256)."""
+    phase_id: int
+    track: str
+    bundle: str
+    settings: dict
+    max_bytes: int
+    existing: Optional[tuple[int, str]] = None
+
+
+def get_phase(session: Session, phase_id: int) -> Phase:
+    phase = session.get(Phase, phase_id)
+    if phase is None:
+        raise NotFound(f"phase {phase_id} not found; GET /api/v1/competitions lists the phases")
+    return phase
+
+
+def open_upload(make_session: sessionmaker, phase_id: int, team_id: int, key: str | None) -> UploadTarget:
+    """Raises NotFound (no such phase) or Forbidden (not open), unless ``key`` retries an
+    earlier upload, which is answered whatever the phase's state."""
+    with make_session() as session:
+        phase = get_phase(session, phase_id)
+        existing = find_idempotent(session, team_id, phase_id, key)
+        if existing is None:
+            check_open(phase)
+        return UploadTarget(phase.id, phase.track, phase.bundle, dict(phase.settings or {}), phase.max_upload_bytes,
+                            None if existing is None else (existing.id, existing.sha256))
+
+
+def submit(make_session: sessionmaker, target: UploadTarget, *, team_id: int, path: Path, filename: str,
+           sha256: str, size: int, idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
+    """The received file ``path`` (moved into storage when accepted): a retry returns the first
+    submission (a Conflict when the file differs); otherwise the track's cheap checks, then
+    ``accept``. Returns (the team's status of the submission, created). Raises UploadRejected
+    (the track refused the file: no quota taken), Unavailable (the phase's bundle is broken:
+    logged for the organizers, nothing counted), QuotaRefused, Conflict."""
+    if target.existing is not None:
+        sub_id, first_sha256 = target.existing
+        if first_sha256 != sha256:
+            with make_session() as session:
+                same_upload(session.get(Submission, sub_id), sha256, idempotency_key)
+        created = False
+    else:
+        try:
+            validate_upload(target.track, path, Path(target.bundle), target.settings)
+        except SubmissionRejected as e:
+            raise UploadRejected(f"submission rejected: {e}") from None
+        except BundleError as e:
+            log.error("phase %s: bundle problem during upload checks: %s", target.phase_id, e)
+            raise Unavailable("this phase's hidden data is not available right now (the organizers have been "
+                              "notified); your upload was not counted, please try again later") from None
+        sub_id, created = accept(make_session, phase_id=target.phase_id, team_id=team_id, path=path,
+                                 filename=filename, sha256=sha256, size=size, idempotency_key=idempotency_key)
+    with make_session() as session:
+        return status(session, sub_id, is_admin=False), created
 
 
 def safe_filename(name: str) -> str:

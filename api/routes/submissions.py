@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -12,18 +12,16 @@ from starlette.concurrency import run_in_threadpool
 
 from core import admin_ops
 from core.db import session_factory
-from core.errors import ErrorKind, Forbidden, NotFound, Unavailable, UploadRejected
+from core.errors import ErrorKind, Forbidden, NotFound
 from core.models import Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
 from core.status import fetch, fetch_many
 from core.visibility import logs_visible, owns, results_visible
-from core.submissions import accept, check_open, find_idempotent, same_upload, status
-from core.tracks import BundleError, SubmissionRejected, validate_upload
+from core.submissions import open_upload, status, submit
 
 from .. import schemas
-from ..deps import (PhaseFilter, PhaseId, PrincipalDep, ReaderDep, SessionDep, SubmissionId, TeamDep, get_phase,
-                    owned_submission)
+from ..deps import (PhaseFilter, PhaseId, PrincipalDep, ReaderDep, SessionDep, SubmissionId, TeamDep, owned_submission)
 from ..errors import errors
 from ..uploads import receive
 
@@ -50,50 +48,17 @@ async def upload(phase_id: PhaseId, request: Request, response: Response, princi
     """Upload a submission as the raw request body (Content-Type: application/octet-stream).
     The track's cheap checks run before it is queued: a refusal (422) takes no quota."""
     make_session = session_factory()
-
-    def before():
-        with make_session() as session:
-            phase = get_phase(session, phase_id)
-            existing = find_idempotent(session, principal.team_id, phase_id, idempotency_key)
-            if existing is None:
-                check_open(phase)
-            return (phase.max_upload_bytes, phase.track, phase.bundle, dict(phase.settings or {})), existing
-
-    info, existing = await run_in_threadpool(before)
-    cap, track, bundle, scoring = info
-    path, sha256, size = await receive(request, cap, get_settings().resolved_workdir() / "uploads")
-    if existing is not None:  # a retry: the same file gets the first submission back, another file a 409
-        path.unlink(missing_ok=True)
-        same_upload(existing, sha256, idempotency_key)
-        response.status_code = 200
-
-        def first():
-            with make_session() as session:
-                return status(session, existing.id, is_admin=False)
-
-        return await run_in_threadpool(first)
+    target = await run_in_threadpool(open_upload, make_session, phase_id, principal.team_id, idempotency_key)
+    path, sha256, size = await receive(request, target.max_bytes, get_settings().resolved_workdir() / "uploads")
     try:
-        try:
-            await run_in_threadpool(validate_upload, track, path, Path(bundle), scoring)
-        except SubmissionRejected as e:
-            raise UploadRejected(f"submission rejected: {e}") from None
-        except BundleError as e:
-            log.error("phase %s: bundle problem during upload checks: %s", phase_id, e)
-            raise Unavailable("this phase's hidden data is not available right now (the organizers have been "
-                              "notified); your upload was not counted, please try again later") from None
-        sub_id, created = await run_in_threadpool(
-            accept, make_session, phase_id=phase_id, team_id=principal.team_id, path=path, filename=filename,
-            sha256=sha256, size=size, idempotency_key=idempotency_key)
+        body, created = await run_in_threadpool(partial(
+            submit, make_session, target, team_id=principal.team_id, path=path, filename=filename, sha256=sha256,
+            size=size, idempotency_key=idempotency_key))
     finally:
         path.unlink(missing_ok=True)
-    if not created:
+    if not created:  # a retry with the same Idempotency-Key and file: the first submission
         response.status_code = 200
-
-    def after():
-        with make_session() as session:
-            return status(session, sub_id, is_admin=False)
-
-    return await run_in_threadpool(after)
+    return body
 
 
 @router.get("/submissions", response_model=list[schemas.SubmissionStatus],
