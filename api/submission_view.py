@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.models import TERMINAL, Phase, Score, Submission, Team
 from core.status import fetch
-from core.visibility import logs_visible, owns, results_visible
+from core.visibility import logs_visible, owned_rows, owns, results_visible
 from core.timeutil import iso
 
 from .deps import Principal
@@ -72,8 +72,7 @@ def team_submissions(session: Session, principal: Principal, limit: int = 200) -
                 Team.name.label("team"))
          .join(Phase, Phase.id == Submission.phase_id).join(Team, Team.id == Submission.team_id)
          .order_by(Submission.id.desc()).limit(limit))
-    if not principal.is_admin:
-        q = q.where(Submission.team_id == principal.team_id)
+    q = owned_rows(q, principal.is_admin, principal.team_id)
     out = []
     for r in session.execute(q):
         visible = results_visible(r.visibility, r.revealed, principal.is_admin)

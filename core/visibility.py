@@ -21,6 +21,14 @@ def owns(is_admin: bool, caller_team_id: Optional[int], team_id: int) -> bool:
     return is_admin or (caller_team_id is not None and caller_team_id == team_id)
 
 
+def owned_rows(query: Any, is_admin: bool, caller_team_id: Optional[int]) -> Any:
+    """``query`` (a SQLAlchemy select over submissions) narrowed to what the caller owns: the
+    ``owns`` rule for lists."""
+    from .models import Submission
+
+    return query if is_admin else query.where(Submission.team_id == caller_team_id)
+
+
 def results_visible(visibility: str, revealed: bool, is_admin: bool) -> bool:
     return is_admin or visibility == "public" or bool(revealed)
 

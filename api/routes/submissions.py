@@ -17,7 +17,7 @@ from core.models import Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
 from core.status import fetch, fetch_many
-from core.visibility import logs_visible, owns, results_visible
+from core.visibility import logs_visible, owned_rows, owns, results_visible
 from core.submissions import open_upload, status, submit
 
 from .. import schemas
@@ -66,9 +66,8 @@ async def upload(phase_id: PhaseId, request: Request, response: Response, princi
 def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: PhaseFilter = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict]:
     """The caller's submissions, newest first (an organizer: everyone's)."""
-    q = select(Submission.id).order_by(Submission.id.desc()).limit(limit)
-    if not principal.is_admin:
-        q = q.where(Submission.team_id == principal.team_id)
+    q = owned_rows(select(Submission.id).order_by(Submission.id.desc()).limit(limit), principal.is_admin,
+                   principal.team_id)
     if phase_id is not None:
         q = q.where(Submission.phase_id == phase_id)
     return fetch_many(session, list(session.scalars(q)), is_admin=principal.is_admin)  # two statements per page
