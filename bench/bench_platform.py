@@ -4,9 +4,13 @@
 2. upload and status latency p50/p99 under 50 concurrent clients on loopback (status p99 < 200 ms):
    closed loop (every client sends its next request as soon as the last one is answered:
    the API saturated) and 2b. polling (every client asks every 0.25 s)
+2c. status reads alone, closed loop: requests/s, and requests per CPU-second of the API
+   processes (their own user+system time from /proc: what one core serves, target >= 500,
+   whatever else runs on the machine)
 3. leaderboard query at 100k submissions (target < 50 ms)
 
-  .venv/bin/python bench/bench_platform.py [--clients 50] [--submissions 100000]
+  .venv/bin/python bench/bench_platform.py [--clients 50] [--submissions 100000] [--api-workers N]
+      [--parts pickup,upload,poll,rate,board]
 
 Uses a throwaway database ``aisc_bench_<random>`` and a Redis key prefix, removed at the end.
 The scorer is the tests' tiny scorer (tests/platform/platform_fake_scorer.py): these figures
@@ -154,6 +158,67 @@ def bench_polling(base: str, tokens: list[str], status_ids: list[int], seconds: 
         return [x for r in pool.map(client, range(len(tokens))) for x in r]
 
 
+def _cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of every live process in process group ``pgid`` (the API's
+    launcher, and its uvicorn workers when there are several)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state ppid pgrp ... utime(11) stime(12)
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _rate_client(args):
+    import http.client
+    from urllib.parse import urlparse
+
+    base, pairs, start_at, end_at = args
+    host = urlparse(base)
+
+    def one(pair):
+        token, sub_id = pair
+        conn, out = http.client.HTTPConnection(host.hostname, host.port, timeout=60), []
+        h = {"Authorization": f"Bearer {token}"}
+        time.sleep(max(0.0, start_at - time.time()))
+        while time.time() < end_at:
+            t = time.perf_counter()
+            conn.request("GET", f"/api/v1/submissions/{sub_id}", headers=h)
+            resp = conn.getresponse()
+            resp.read()
+            out.append((time.perf_counter() - t) * 1000)
+            assert resp.status == 200
+        conn.close()
+        return out
+
+    with ThreadPoolExecutor(len(pairs)) as pool:
+        return [x for r in pool.map(one, pairs) for x in r]
+
+
+def bench_status_rate(base: str, tokens: list[str], status_ids: list[int], api_pgid: int, seconds: float,
+                      processes: int = 4):
+    """Status reads alone, every client back to back for ``seconds``: (latencies, requests/s,
+    requests per CPU-second of the API processes)."""
+    import multiprocessing
+
+    pairs = list(zip(tokens, status_ids))
+    start_at = time.time() + 1.0
+    groups = [(base, pairs[k::processes], start_at, start_at + seconds) for k in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pending = pool.map_async(_rate_client, groups)
+        time.sleep(max(0.0, start_at - time.time()))
+        cpu0 = _cpu_seconds(api_pgid)
+        results = pending.get()
+        cpu = _cpu_seconds(api_pgid) - cpu0
+    lat = [x for r in results for x in r]
+    return lat, len(lat) / seconds, len(lat) / cpu if cpu else float("inf"), cpu
+
+
 def fill_leaderboard(phase_id: int, n: int, teams: int) -> None:
     from sqlalchemy import insert, text
 
@@ -189,7 +254,10 @@ def main() -> int:
     ap.add_argument("--submissions", type=int, default=100_000)
     ap.add_argument("--teams", type=int, default=500)
     ap.add_argument("--api-workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--rate-seconds", type=float, default=10.0, help="length of the status-only closed loop (2c)")
+    ap.add_argument("--parts", default="pickup,upload,poll,rate,board", help="which parts to run (comma-separated)")
     args = ap.parse_args()
+    parts = set(args.parts.split(","))
     import tempfile
 
     tmp = Path(tempfile.mkdtemp(prefix="aisc-bench-"))
@@ -210,18 +278,29 @@ def main() -> int:
               f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}", flush=True)
         token = make_team("bench-pickup")
         bench_pickup(base, token, ph["face/pickup"], 2)  # warm-up
-        lat = bench_pickup(base, token, ph["face/pickup"], args.pickups)
-        show("1. upload accepted (queued) -> running", lat, 1000)
+        if "pickup" in parts:
+            lat = bench_pickup(base, token, ph["face/pickup"], args.pickups)
+            show("1. upload accepted (queued) -> running", lat, 1000)
 
         tokens = [make_team(f"bench-client-{i}") for i in range(args.clients)]
         from platform_helpers import upload
 
         status_ids = [upload(base, t, ph["driving/load"], b"FAKE").json()["id"] for t in tokens]
-        up, st = bench_concurrent(base, tokens, ph["driving/load"], status_ids, args.rounds)
-        show(f"2. upload, {args.clients} concurrent clients", up)
-        show(f"2. status, {args.clients} concurrent clients", st, 200)
-        polled = bench_polling(base, tokens, status_ids, seconds=10, interval=0.25)
-        show(f"2b. status, {args.clients} clients polling every 0.25 s", polled, 200)
+        if "upload" in parts:
+            up, st = bench_concurrent(base, tokens, ph["driving/load"], status_ids, args.rounds)
+            show(f"2. upload, {args.clients} concurrent clients", up)
+            show(f"2. status, {args.clients} concurrent clients", st, 200)
+        if "poll" in parts:
+            polled = bench_polling(base, tokens, status_ids, seconds=10, interval=0.25)
+            show(f"2b. status, {args.clients} clients polling every 0.25 s", polled, 200)
+        if "rate" in parts:
+            lat, rps, per_cpu, cpu = bench_status_rate(base, tokens, status_ids, procs[0].popen.pid,
+                                                       args.rate_seconds)
+            show(f"2c. status only, {args.clients} clients, closed loop", lat, 200)
+            print(f"{'':44s} {rps:7.1f} requests/s; API processes used {cpu:.1f} CPU-s: "
+                  f"{per_cpu:7.1f} requests per CPU-second (target >= 500)", flush=True)
+        if "board" not in parts:
+            return 0
 
         from core.db import session_scope
         from core.leaderboard import rank

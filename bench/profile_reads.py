@@ -1,0 +1,132 @@
+"""Where a status / leaderboard read spends its time, in one process, without HTTP parsing:
+requests go through ``httpx.ASGITransport`` straight into the app, on a throwaway Postgres
+database made as the platform tests make theirs.
+
+  .venv/bin/python bench/profile_reads.py [--n 2000] [--profile] [--what status|board|cookie]
+
+Prints requests/s of the app alone (one core, one client at a time) and, with ``--profile``,
+the top of a cProfile run sorted by cumulative and by own time.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "platform")]
+
+REDIS = os.environ.get("AISC_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def setup(tmp: Path):
+    from platform_db import create_database
+
+    name = f"aisc_bench_{uuid.uuid4().hex[:10]}"
+    url = create_database(name)
+    os.environ.update({"AISC_DATABASE_URL": url, "AISC_BROKER_URL": REDIS,
+                       "AISC_BROKER_KEY_PREFIX": f"aisc-bench-{uuid.uuid4().hex[:8]}:",
+                       "AISC_STORAGE_URL": str(tmp / "storage"), "AISC_WORKDIR": str(tmp / "work")})
+    from core.migrate import upgrade
+
+    upgrade(url)
+    from platform_helpers import fake_bundle, load_competition, make_team, phase_spec
+
+    from core.db import session_scope
+    from core.models import Submission, Team
+    from sqlalchemy import select
+
+    ph = load_competition(tmp, {"driving": [phase_spec("load", fake_bundle(tmp), queue="gpu",
+                                                       quota={"daily": 100, "total": 1000})]})
+    phase = ph["driving/load"]
+    token = make_team("prof-team")
+    with session_scope() as s:
+        team_id = s.scalar(select(Team.id).where(Team.name == "prof-team"))
+        now = datetime.utcnow()
+        subs = [Submission(phase_id=phase, team_id=team_id, state="queued", filename="s", artifact_key="k",
+                           size_bytes=1, sha256="0" * 64, quota_day=now.date().isoformat(), created_at=now,
+                           queued_at=now, queue="gpu", counts_quota=True) for _ in range(20)]
+        s.add_all(subs)
+        s.flush()
+        sub_id = subs[-1].id
+    return name, token, phase, sub_id
+
+
+async def loop(app, path: str, headers: dict, n: int) -> float:
+    import httpx
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        for _ in range(20):
+            r = await c.get(path, headers=headers)
+            assert r.status_code == 200, r.text
+        t = time.perf_counter()
+        for _ in range(n):
+            r = await c.get(path, headers=headers)
+        assert r.status_code == 200
+        return time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--what", default="status", choices=("status", "board", "cookie"))
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="aisc-prof-"))
+    db, token, phase, sub_id = setup(tmp)
+    from platform_db import drop_database
+
+    try:
+        import platform_fake_scorer
+
+        platform_fake_scorer.install()
+        from api.main import app
+
+        headers = {"Authorization": f"Bearer {token}"}
+        path = f"/api/v1/submissions/{sub_id}"
+        if args.what == "board":
+            path = f"/api/v1/phases/{phase}/leaderboard"
+        elif args.what == "cookie":
+            from core.db import session_scope
+            from core.web_sessions import sign_in
+
+            with session_scope() as s:
+                sid = sign_in(s, token)
+            headers = {"Cookie": f"aisc_session={sid}"}
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(20_000, 20, 20)  # as api/main.py's lifespan does
+        for _ in range(args.repeat):
+            dt = asyncio.run(loop(app, path, headers, args.n))
+            print(f"{args.what}: {args.n} requests in {dt:.2f} s: {args.n / dt:7.1f} req/s, "
+                  f"{dt / args.n * 1000:.3f} ms each", flush=True)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.enable()
+            asyncio.run(loop(app, path, headers, args.n))
+            prof.disable()
+            st = pstats.Stats(prof)
+            st.sort_stats("cumulative").print_stats(45)
+            st.sort_stats("tottime").print_stats(30)
+    finally:
+        from core.db import reset_engines
+
+        reset_engines()
+        drop_database(db)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
