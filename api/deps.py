@@ -11,17 +11,23 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from core import tokens, web_sessions
-from core.db import session_factory
+from core.db import read_session_factory, session_factory
 from core.errors import Forbidden, NotFound, Unauthorized
+from core.models import Submission
+from core.settings import get_settings
 from core.submissions import get_phase, load  # noqa: F401 - get_phase: used by the routes
-from core.models import Submission, Team
 from core.visibility import owns
 
 
-async def get_session() -> AsyncIterator[Session]:
+READ_METHODS = frozenset({"GET", "HEAD"})  # no GET route writes: their sessions only read
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session per request. Creating one does no I/O, so this runs on the event loop; the
-    (sync) routes that use it run in the thread pool."""
-    session = session_factory()()
+    (sync) routes that use it run in the thread pool. GET requests get a read session
+    (``core.db.read_session_factory``: autocommit on Postgres, so closing it sends nothing and
+    never blocks the event loop on a ROLLBACK round trip)."""
+    session = (read_session_factory() if request.method in READ_METHODS else session_factory())()
     try:
         yield session
     finally:
@@ -61,18 +67,19 @@ AuthorizationDep = Annotated[str | None, Depends(_BearerHeader(
     description="A team's or an organizer's API token: `Authorization: Bearer aisc_...`"))]
 
 
-# token hash -> (expiry, principal); a revoked token stops working within CACHE_SECONDS
+# token hash -> (expiry, principal). A process that has verified a token trusts it for
+# AISC_TOKEN_CACHE_SECONDS (default 5; 0 checks the database on every request), so a revoked or
+# deleted token stops working on every API process within that bound (README, "Teams and tokens").
+# Invalid tokens are never cached. Only the event loop touches this dict.
 _CACHE: dict[str, tuple[float, Principal]] = {}
-CACHE_SECONDS = 5.0
+CACHE_MAX = 10000
+INVALID = "invalid or revoked API token; ask the organizers for a new one"
 
 
-def _lookup(token: str) -> Principal | None:
-    with session_factory()() as session:
-        row = tokens.lookup(session, token)
-        if row is None:
-            return None
-        team = session.get(Team, row.team_id) if row.team_id else None
-        return Principal(row.role, row.team_id, team.name if team else None)
+def _lookup(key: str) -> Principal | None:
+    with read_session_factory()() as session:
+        found = tokens.holder(session, key)
+        return None if found is None else Principal(*found)
 
 
 async def _principal(authorization: str | None) -> Principal | None:
@@ -82,16 +89,21 @@ async def _principal(authorization: str | None) -> Principal | None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
+    if not token.startswith(tokens.PREFIX):
+        raise Unauthorized(INVALID)
     key, now = tokens.hash_token(token), time.monotonic()
     hit = _CACHE.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
-    principal = await run_in_threadpool(_lookup, token)
+    principal = await run_in_threadpool(_lookup, key)
     if principal is None:
-        raise Unauthorized("invalid or revoked API token; ask the organizers for a new one")
-    if len(_CACHE) > 10000:
-        _CACHE.clear()
-    _CACHE[key] = (now + CACHE_SECONDS, principal)
+        _CACHE.pop(key, None)
+        raise Unauthorized(INVALID)
+    ttl = get_settings().token_cache_seconds
+    if ttl > 0:
+        if len(_CACHE) >= CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = (now + ttl, principal)
     return principal
 
 
@@ -114,14 +126,15 @@ COOKIE = "aisc_session"  # the browser session id (core.web_sessions), set by PO
 
 
 def _session_lookup(sid: str) -> Principal | None:
-    with session_factory()() as session:
+    with read_session_factory()() as session:
         user = web_sessions.resolve(session, sid)
         return None if user is None else Principal(user.role, user.team_id, user.team_name)
 
 
 async def browser_principal(request: Request) -> Principal | None:
     """The signed-in browser user (session cookie set by POST /login), if any. Only GET routes
-    accept the cookie: the session cookie is SameSite=Strict, and state changes stay POST-only."""
+    accept the cookie: the session cookie is SameSite=Strict, and state changes stay POST-only.
+    Not cached: sign-out and revocation end a browser session at once."""
     sid = request.cookies.get(COOKIE)
     return await run_in_threadpool(_session_lookup, sid) if sid else None
 

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     workdir: str = ""  # scratch space for workers (default var/work)
     public_url: str = "http://127.0.0.1:8000"  # how the leaderboard URL is printed
+    token_cache_seconds: float = 5.0  # an API process trusts a verified token this long (a revoked one stops within it)
 
     heartbeat_seconds: float = 5.0  # worker heartbeat period
     stale_after_seconds: float = 60.0  # a running job with an older heartbeat is lost
