@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     workdir: str = ""  # scratch space for workers (default var/work)
     public_url: str = "http://127.0.0.1:8000"  # how the leaderboard URL is printed
+    api_workers: int = 0  # API processes started by `python -m api.serve`; 0: one per CPU this process may use
     token_cache_seconds: float = 5.0  # an API process trusts a verified token this long (a revoked one stops within it)
 
     heartbeat_seconds: float = 5.0  # worker heartbeat period

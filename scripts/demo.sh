@@ -34,7 +34,7 @@ ADMIN_TOKEN="$($PY -m core.manage create-admin --label demo)"
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-.venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$PORT" >"$DEMO_DIR/logs/api.log" 2>&1 &
+$PY -m api.serve --host 127.0.0.1 --port "$PORT" >"$DEMO_DIR/logs/api.log" 2>&1 &  # one process per core (AISC_API_WORKERS)
 PIDS+=($!)
 .venv/bin/celery -A workers.celery_app worker -Q cpu,gpu,control -c 1 -B \
   -s "$DEMO_DIR/beat-schedule" -n "demo@%h" --loglevel INFO >"$DEMO_DIR/logs/worker.log" 2>&1 &
