@@ -11,31 +11,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "platform")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "platform"), str(ROOT / "bench")]
 
-REDIS = os.environ.get("AISC_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
 def setup(tmp: Path):
-    from platform_db import create_database
+    from bench_platform import setup_env
 
-    name = f"aisc_bench_{uuid.uuid4().hex[:10]}"
-    url = create_database(name)
-    os.environ.update({"AISC_DATABASE_URL": url, "AISC_BROKER_URL": REDIS,
-                       "AISC_BROKER_KEY_PREFIX": f"aisc-bench-{uuid.uuid4().hex[:8]}:",
-                       "AISC_STORAGE_URL": str(tmp / "storage"), "AISC_WORKDIR": str(tmp / "work")})
-    from core.migrate import upgrade
-
-    upgrade(url)
+    name, url = setup_env(tmp)
     from platform_helpers import fake_bundle, load_competition, make_team, phase_spec
 
     from core.db import session_scope
