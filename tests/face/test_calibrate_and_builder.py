@@ -74,8 +74,8 @@ def test_builder_aligns_like_insightface(face_demo):
     from insightface.utils import face_align
     from PIL import Image
 
-    from evaluators.face.align import detect_faces, load_rgb
-    from evaluators.face.builder import Aligner
+    from authoring.face.align import detect_faces, load_rgb
+    from authoring.face.builder import Aligner
 
     photo = face_demo["root"] / "lfw" / "Barack_Obama" / "Barack_Obama_0001.jpg"
     img = load_rgb(photo)
