@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from .errors import ErrorKind, PlatformError
 from .models import Competition, Phase
 from .timeutil import to_utc_naive
-from .tracks import TRACKS, BundleError, settings_problems, upload_cap
+from .tracks import TRACKS, BundleError, SettingsError, parse_settings
 
 MiB = 1024 * 1024
 
@@ -154,13 +154,14 @@ def parse(text: str, base_dir: Path) -> CompetitionSpec:
 def _scoring_problems(track: str, p: PhaseSpec) -> list[str]:
     """The track's verdict on the phase's ``scoring`` mapping and the upload cap."""
     place = f"tracks.{track}.phases.{p.name}.scoring"
-    found = settings_problems(track, p.scoring)
-    if found:
-        return [f"{place}.{msg}" if key else f"{place}: {msg}" for key, msg in found]
+    try:
+        settings = parse_settings(track, p.scoring)
+    except SettingsError as e:
+        return [f"{place}.{msg}" if key else f"{place}: {msg}" for key, msg in e.problems]
     if not (Path(p.bundle) / "manifest.json").is_file():
         return []  # reported above
     try:
-        cap = upload_cap(track, p.scoring, Path(p.bundle))
+        cap = int(settings.upload_cap(Path(p.bundle)))
     except BundleError as e:
         return [f"tracks.{track}.phases.{p.name}.bundle: the {track} track cannot read it: {e}"]
     if p.limits.max_upload_mb and p.limits.max_upload_mb * MiB > cap:

@@ -40,6 +40,3 @@ def current(session: Session, track: str) -> Optional[str]:
     """The version the workers of ``track`` run, or None when no worker has stored one yet."""
     return session.scalar(select(ScorerVersion.version).where(ScorerVersion.track == track))
 
-
-def all_current(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(ScorerVersion.track, ScorerVersion.version)).tuples().all())

@@ -67,9 +67,7 @@ def submit(make_session: sessionmaker, target: UploadTarget, *, team_id: int, pa
     logged for the organizers, nothing counted), QuotaRefused, Conflict."""
     if target.existing is not None:
         sub_id, first_sha256 = target.existing
-        if first_sha256 != sha256:
-            with make_session() as session:
-                same_upload(session.get(Submission, sub_id), sha256, idempotency_key)
+        same_upload(sub_id, first_sha256, sha256, idempotency_key)
         created = False
     else:
         try:
@@ -106,12 +104,12 @@ def find_idempotent(session: Session, team_id: int, phase_id: int, key: str | No
         Submission.team_id == team_id, Submission.phase_id == phase_id, Submission.idempotency_key == key))
 
 
-def same_upload(existing: Submission, sha256: str, key: str | None) -> None:
+def same_upload(first_id: int, first_sha256: str, sha256: str, key: str | None) -> None:
     """A retried upload must be the same file: a reused Idempotency-Key with other content is a
     conflict (409), never a silent return of the first submission."""
-    if existing.sha256 != sha256:
-        raise Conflict(f"the Idempotency-Key {key!r} was already used for submission {existing.id} with another "
-                       f"file (sha256 {existing.sha256[:12]}..., this one {sha256[:12]}...); send a new key "
+    if first_sha256 != sha256:
+        raise Conflict(f"the Idempotency-Key {key!r} was already used for submission {first_id} with another "
+                       f"file (sha256 {first_sha256[:12]}..., this one {sha256[:12]}...); send a new key "
                        "for a new file")
 
 
@@ -144,7 +142,7 @@ def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Pat
             existing = find_idempotent(session, team_id, phase_id, idempotency_key)
             if existing is None:
                 raise
-            same_upload(existing, sha256, idempotency_key)
+            same_upload(existing.id, existing.sha256, sha256, idempotency_key)
             return existing.id, False
     except BaseException:
         storage.delete(key)

@@ -1,7 +1,6 @@
 """Team endpoints: upload, status, list, logs, result pictures, cancel."""
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Annotated
 
@@ -33,7 +32,6 @@ UPLOAD_BODY = {"requestBody": {"required": True, "description": "the submission 
 ARTIFACT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "json": "application/json",
                   "csv": "text/csv", "txt": "text/plain"}
 ARTIFACT_OTHER = "application/octet-stream"
-log = logging.getLogger(__name__)
 
 
 @router.post("/phases/{phase_id}/submissions", status_code=201, response_model=schemas.SubmissionStatus,

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from evaluators.face.settings import face_environment
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 SETUP_HOOK = "scripts/setup.d/face.sh"
 
 
