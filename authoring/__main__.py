@@ -8,6 +8,8 @@ import argparse
 import importlib
 import sys
 
+from evaluators.common.errors import BundleError
+
 TRACKS = ("face", "driving", "deepfake")
 
 
@@ -17,7 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     for track in TRACKS:
         importlib.import_module(f"authoring.{track}.cli").add_commands(sub)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BundleError as e:  # bad input or a device this machine lacks: the reason, not a traceback
+        print(f"python -m authoring {args.command}: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

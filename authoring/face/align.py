@@ -45,21 +45,24 @@ def align_face(image_rgb: np.ndarray, landmarks: np.ndarray, size: int = FACE_SI
     return cv2.warpAffine(image_rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
-@lru_cache(maxsize=1)
-def _mtcnn():
+@lru_cache(maxsize=4)
+def _mtcnn(device: str = "cpu"):
     import torch
     from facenet_pytorch.models.mtcnn import MTCNN  # weights ship inside the wheel
 
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    return MTCNN(keep_all=True, device="cpu", min_face_size=20)
+    return MTCNN(keep_all=True, device=device, min_face_size=20)
 
 
-def detect_faces(image_rgb: np.ndarray, min_confidence: float = 0.95) -> list[DetectedFace]:
-    """All faces MTCNN finds, largest first."""
+def detect_faces(image_rgb: np.ndarray, min_confidence: float = 0.95, device: str = "cpu") -> list[DetectedFace]:
+    """All faces MTCNN finds, largest first. ``device``: ``auto | cpu | cuda | cuda:N``
+    (``evaluators.common.device``; ``DeviceUnavailable`` where torch sees no such GPU)."""
     import torch
 
+    from evaluators.common.device import resolve_device
+
     with torch.no_grad():
-        boxes, probs, points = _mtcnn().detect(image_rgb, landmarks=True)
+        boxes, probs, points = _mtcnn(resolve_device(device)).detect(image_rgb, landmarks=True)
     if boxes is None:
         return []
     faces = [

@@ -59,25 +59,32 @@ def lfw_image(root: Path, name: str, num: int) -> Path:
 class Aligner:
     """Detect + align with a per-file memo, so each photo is processed once."""
 
-    def __init__(self, min_confidence: float = 0.95):
+    def __init__(self, min_confidence: float = 0.95, device: str = "cpu"):
         self.min_confidence = min_confidence
+        self.device = device
         self._memo: dict[Path, Optional[np.ndarray]] = {}
 
     def __call__(self, path: Path) -> Optional[np.ndarray]:
         if path not in self._memo:
             img = load_rgb(path)
-            faces = detect_faces(img, self.min_confidence)
+            faces = detect_faces(img, self.min_confidence, self.device)
             self._memo[path] = align_face(img, faces[0].landmarks) if faces else None  # largest face
         return self._memo[path]
 
 
 def build_face_bundle(lfw_root: str | Path, pairs_file: str | Path, out_dir: str | Path, *,
-                      max_pairs: Optional[int] = None, progress: Optional[Progress] = None) -> FaceBundle:
+                      max_pairs: Optional[int] = None, progress: Optional[Progress] = None,
+                      device: str = "cpu") -> FaceBundle:
+    """Align the mismatched pairs of an LFW-style ``pairs.txt`` with MTCNN on ``device``
+    (``auto | cpu | cuda | cuda:N``) and write a face bundle to ``out_dir``."""
+    from evaluators.common.device import resolve_device
+
+    device = resolve_device(device)  # a missing GPU is an error before the first photo, not at it
     root = Path(lfw_root)
     wanted = [p for p in parse_pairs(pairs_file) if p.mismatched]
     if not wanted:
         raise BundleError(f"{pairs_file} lists no mismatched (different-identity) pairs")
-    align = Aligner()
+    align = Aligner(device=device)
     out, skipped = [], []
     for k, p in enumerate(wanted):
         if max_pairs is not None and len(out) >= max_pairs:

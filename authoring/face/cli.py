@@ -13,7 +13,8 @@ def _progress(stage: str, pct: float) -> None:
 def cmd_build_bundle(args: argparse.Namespace) -> int:
     from .builder import build_face_bundle
 
-    b = build_face_bundle(args.lfw, args.pairs, args.out, max_pairs=args.max_pairs, progress=_progress)
+    b = build_face_bundle(args.lfw, args.pairs, args.out, max_pairs=args.max_pairs, progress=_progress,
+                          device=args.device)
     meta = b.manifest["meta"]
     print(f"bundle {b.root}: {b.n_pairs} different-identity pairs, {meta['n_skipped']} skipped")
     return 0
@@ -67,6 +68,7 @@ def add_commands(sub) -> None:
     p.add_argument("--pairs", required=True, help="LFW pairs.txt (mismatched pairs are used)")
     p.add_argument("--out", required=True, help="bundle directory to write")
     p.add_argument("--max-pairs", type=int, default=None)
+    p.add_argument("--device", default="cpu", help="where MTCNN runs: auto | cpu | cuda | cuda:N (default cpu)")
     p.set_defaults(func=cmd_build_bundle)
     p = sub.add_parser("calibrate-face", help="set model thresholds at a false-accept rate")
     p.add_argument("--model-set", required=True)

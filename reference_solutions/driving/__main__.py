@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from evaluators.common.device import DeviceUnavailable
+
 from .generate import generate
 from .methods import RUNNERS
 
@@ -22,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, help="override the budget's optimisation steps")
+    p.add_argument("--device", default="cpu", help="auto | cpu | cuda | cuda:N for the white-box detectors "
+                                                   "(default cpu, as the regression runs)")
     a = p.parse_args(argv)
     if not (a.demo / "model_set.json").is_file():
         p.error(f"{a.demo} has no model_set.json: pass the driving demo directory (python -m authoring build-driving-demo)")
@@ -34,8 +38,12 @@ def main(argv: list[str] | None = None) -> int:
 
     key, run = RUNNERS[a.method]
     overrides = {"steps": a.steps} if a.steps else None
-    out = generate(key, run, a.method, a.demo, a.out, seed=a.seed, budget_name=a.budget, overrides=overrides,
-                   progress=progress, threads=a.threads)
+    try:
+        out = generate(key, run, a.method, a.demo, a.out, seed=a.seed, budget_name=a.budget, overrides=overrides,
+                       progress=progress, threads=a.threads, device=a.device)
+    except DeviceUnavailable as e:
+        print(f"{a.method}: {e}", file=sys.stderr)
+        return 2
     print(out)
     return 0
 

@@ -55,8 +55,12 @@ def _preview(demo_dir: Path, entries: list[dict], texture: np.ndarray, mask: np.
 
 def generate(method: str, run: Callable, name: str, demo_dir: Path, out_dir: Path, *, seed: int = 0,
              budget_name: str = "quick", overrides: dict | None = None, progress=None, threads: int = 2,
-             preview: bool = True) -> Path:
-    """method: budgets key; run(ctx, cfg) -> (param, mask grid, info)."""
+             preview: bool = True, device: str = "cpu") -> Path:
+    """method: budgets key; run(ctx, cfg) -> (param, mask grid, info). device: ``auto | cpu | cuda |
+    cuda:N`` for the white-box detectors (``DeviceUnavailable`` where it is not on this machine)."""
+    from evaluators.common.device import resolve_device
+
+    resolved = resolve_device(device)
     t0, c0 = time.monotonic(), time.process_time()
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -66,7 +70,7 @@ def generate(method: str, run: Callable, name: str, demo_dir: Path, out_dir: Pat
     report = progress or (lambda stage, pct: None)
     report("load public data", 0)
     entries = white_box_entries(demo_dir)
-    detectors = [load_white_box(e) for e in entries]
+    detectors = [load_white_box(e, resolved) for e in entries]
     samples = load_public(demo_dir, cfg["crop"], every=cfg["every"])
     ctx = Context(samples, detectors, np.random.default_rng(seed), progress)
     report("attack", 2)
@@ -88,7 +92,7 @@ def generate(method: str, run: Callable, name: str, demo_dir: Path, out_dir: Pat
         "public_frames": len(samples), "method_info": info,
         "mask": {"regions_8": count_regions(mask, 8), "cover": round(float(mask.mean()), 5)},
         "public_crops_white_box": public_eval, "loss_curve": _curve_summary(ctx.curve),
-        "seconds": seconds, "torch_threads": threads,
+        "seconds": seconds, "torch_threads": threads, "device": resolved,
     }
     (out_dir / f"{name}.json").write_text(json.dumps(record, indent=1))
     report("done", 100)

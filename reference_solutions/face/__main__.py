@@ -5,6 +5,8 @@ import argparse
 import sys
 from dataclasses import fields
 
+from evaluators.common.device import DeviceUnavailable
+
 from .deep_dream import DeepDreamConfig
 from .generate import DEFAULT_MODELS, generate_submission
 from .surrogates import available
@@ -25,9 +27,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{method}] {stage}: {pct:.0f}%", file=sys.stderr, flush=True)
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    report = generate_submission(args.bundle, args.out, config=cfg, models=models, threads=args.threads,
-                                 progress=progress, method=method)
-    print(f"{method}: wrote {args.out}: {report['pairs']} pairs in {report['seconds']} s, "
+    try:
+        report = generate_submission(args.bundle, args.out, config=cfg, models=models, threads=args.threads,
+                                     progress=progress, method=method, device=args.device)
+    except DeviceUnavailable as e:
+        print(f"{method}: {e}", file=sys.stderr)
+        return 2
+    print(f"{method}: wrote {args.out}: {report['pairs']} pairs in {report['seconds']} s on {report['device']}, "
           f"surrogates seen: {', '.join(models)}")
     return 0
 
@@ -37,6 +43,7 @@ def _add_attack(dd: argparse.ArgumentParser) -> None:
     dd.add_argument("--out", required=True, help="submission zip to write (plus .json report and .png preview)")
     dd.add_argument("--models", default=",".join(DEFAULT_MODELS), help=f"surrogates, from: {', '.join(available())}")
     dd.add_argument("--threads", type=int, default=2)
+    dd.add_argument("--device", default="cpu", help="auto | cpu | cuda | cuda:N (default cpu, as the regression runs)")
     dd.add_argument("--progress", action="store_true")
     for f in fields(DeepDreamConfig):
         dd.add_argument(f"--{f.name.replace('_', '-')}", type=type(f.default), default=f.default)

@@ -10,7 +10,9 @@ For each pair (original x, compare image x2) the attack makes x verify as x2:
 - only inside a facial-region mask chosen from the ensemble's saliency so that the
   changed pixels form at most 5 components of at most 1254 pixels in all.
 
-Deterministic from ``seed``. Pairs are attacked in batches for speed.
+Deterministic from ``seed`` on one device. Pairs are attacked in batches for speed. The batch
+runs where the surrogates' weights are (``models_device``: move them with ``.to(device)``); the
+random draws stay on a CPU generator, so the transforms are the same on every device.
 """
 from __future__ import annotations
 
@@ -54,13 +56,21 @@ class DeepDreamConfig:
         return asdict(self)
 
 
-def to_tensor(faces: np.ndarray) -> torch.Tensor:
-    """N x H x W x 3 uint8 -> N x 3 x H x W float 0..255."""
-    return torch.from_numpy(np.ascontiguousarray(faces)).permute(0, 3, 1, 2).float()
+def to_tensor(faces: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+    """N x H x W x 3 uint8 -> N x 3 x H x W float 0..255 on ``device``."""
+    return torch.from_numpy(np.ascontiguousarray(faces)).to(device).permute(0, 3, 1, 2).float()
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
-    return x.detach().round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    return x.detach().round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+
+
+def models_device(models: Sequence[FaceSurrogate]) -> torch.device:
+    """The device the surrogates' weights live on (all must share one); the CPU for a weightless model."""
+    devices = {t.device for m in models for t in (*m.parameters(), *m.buffers())}
+    if len(devices) > 1:
+        raise ValueError(f"the surrogates live on several devices ({sorted(map(str, devices))}); move them to one")
+    return devices.pop() if devices else torch.device("cpu")
 
 
 def transform_chain(x: torch.Tensor, cfg: DeepDreamConfig, gen: torch.Generator) -> tuple[torch.Tensor, int]:
@@ -101,7 +111,7 @@ def _saliency(models, x, targets, cfg, gen) -> np.ndarray:
         cos = ensemble_cosines(models, xt, targets, copies)
         loss = (dynamic_weights(cos) * (1 - cos)).sum()
         grads += torch.autograd.grad(loss, xv)[0].abs()
-    return grads.sum(1).numpy()
+    return grads.sum(1).cpu().numpy()
 
 
 def force_exact_support(original: np.ndarray, adv: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -139,15 +149,16 @@ def attack_batch(models: Sequence[FaceSurrogate], originals: np.ndarray, compare
                  on_step: Optional[Callable[[int], None]] = None,
                  gradient: GradientRule = ensemble_gradient) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Attack one batch of pairs. Returns (adversarial uint8 N x H x W x 3, masks N x H x W, logs)."""
-    x0, x2 = to_tensor(originals), to_tensor(compares)
+    dev = models_device(models)
+    x0, x2 = to_tensor(originals, dev), to_tensor(compares, dev)
     with torch.no_grad():
         targets = [m(x2) for m in models]
         start_cos = ensemble_cosines(models, x0, targets)
     saliency = _saliency(models, x0, targets, cfg, gen)
     masks = np.stack([select_mask(s, max_pixels=cfg.max_pixels, max_components=cfg.max_components,
                                   connectivity=cfg.connectivity, sigma=cfg.mask_sigma) for s in saliency])
-    m = torch.from_numpy(masks).float().unsqueeze(1)
-    kernel = T.gaussian_kernel(cfg.ti_kernel, cfg.ti_sigma)
+    m = torch.from_numpy(masks).float().unsqueeze(1).to(dev)
+    kernel = T.gaussian_kernel(cfg.ti_kernel, cfg.ti_sigma).to(dev)
     x = x0.clone()
     g = torch.zeros_like(x)
     for it in range(cfg.iterations):
@@ -158,7 +169,7 @@ def attack_batch(models: Sequence[FaceSurrogate], originals: np.ndarray, compare
             on_step(it)
     adv = np.stack([force_exact_support(o, a, k) for o, a, k in zip(originals, to_uint8(x), masks)])
     with torch.no_grad():
-        end_cos = ensemble_cosines(models, to_tensor(adv), targets)
+        end_cos = ensemble_cosines(models, to_tensor(adv, dev), targets)
     logs = [{"start_cos": dict(zip([md.name for md in models], start_cos[:, j].tolist())),
              "end_cos": dict(zip([md.name for md in models], end_cos[:, j].tolist())),
              "mask_pixels": int(masks[j].sum())} for j in range(len(originals))]

@@ -34,15 +34,23 @@ def preview(originals: np.ndarray, advs: np.ndarray, masks: np.ndarray, path: Pa
 
 def generate_submission(bundle_dir: str | Path, out_zip: str | Path, *, config: DeepDreamConfig = DeepDreamConfig(),
                         models: Sequence[str] = DEFAULT_MODELS, threads: int = 2,
-                        progress: Optional[Progress] = None, method: str = "deep_dream") -> dict:
+                        progress: Optional[Progress] = None, method: str = "deep_dream",
+                        device: str = "cpu") -> dict:
     """Attack every public pair of ``bundle_dir`` with ``method`` (see METHODS); write
-    ``out_zip``, ``<out>.json`` (report) and ``<out>.png`` (preview)."""
+    ``out_zip``, ``<out>.json`` (report) and ``<out>.png`` (preview).
+
+    ``device``: ``auto | cpu | cuda | cuda:N`` (``evaluators.common.device``); asking for CUDA
+    where torch sees no GPU raises ``DeviceUnavailable``. The regression runs use the CPU: the
+    recorded scores are CPU figures (the README's reproducibility section says what differs)."""
+    from evaluators.common.device import resolve_device
+
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    resolved = resolve_device(device)
     torch.set_num_threads(threads)
     out_zip = Path(out_zip)
     pairs = load_public_pairs(bundle_dir)
-    surrogates = [load_surrogate(name) for name in models]
+    surrogates = [load_surrogate(name).to(resolved) for name in models]
     t0 = time.time()
     advs, masks, logs = METHODS[method](surrogates, pairs.originals, pairs.compares, config, progress)
     seconds = time.time() - t0
@@ -57,6 +65,7 @@ def generate_submission(bundle_dir: str | Path, out_zip: str | Path, *, config: 
         "surrogates_seen": list(models),
         "config": config.to_dict(),
         "threads": torch.get_num_threads(),
+        "device": resolved,
         "pairs": len(pairs.ids),
         "seconds": round(seconds, 2),
         "seconds_per_pair": round(seconds / len(pairs.ids), 3),

@@ -80,7 +80,7 @@ def test_generate_writes_a_scorer_format_submission(faces, tmp_path):
     out = tmp_path / "sub.zip"
     report = generate_submission(bundle, out, config=DeepDreamConfig(iterations=2, saliency_samples=1),
                                  models=["mobilefacenet"])
-    assert report["surrogates_seen"] == ["mobilefacenet"] and report["pairs"] == 2
+    assert report["surrogates_seen"] == ["mobilefacenet"] and report["pairs"] == 2 and report["device"] == "cpu"
     with zipfile.ZipFile(out) as zf:
         assert zf.namelist() == ["0001.png", "0002.png"]
         for j, name in enumerate(zf.namelist()):
