@@ -7,9 +7,9 @@ cd "$ROOT"
 log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# 1. System packages: Docker Engine, debootstrap (offline base images), Chromium (browser tests).
+# 1. System packages: Docker Engine and Compose (the compose smoke test), debootstrap (offline base images), Chromium (browser tests).
 need=()
-for pkg_cmd in docker.io:dockerd debootstrap:debootstrap chromium:chromium chromium-driver:chromedriver; do
+for pkg_cmd in docker.io:dockerd docker-compose:docker-compose debootstrap:debootstrap chromium:chromium chromium-driver:chromedriver; do
   pkg="${pkg_cmd%%:*}"; cmd="${pkg_cmd##*:}"
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -36,12 +36,12 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not start; see /tmp/dockerd.log"; exit 1; }
 fi
 
-# 3. Python venv and packages (re-installed only when requirements.txt or requirements.lock changes).
+# 3. Python venv and packages (re-installed only when a requirements*.txt file or requirements.lock changes).
 PY="${PYTHON:-python3.11}"
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 stamp=".venv/.requirements.sha256"
-want="$(cat requirements.txt requirements.lock | sha256sum | cut -d' ' -f1)"
+want="$(cat requirements*.txt requirements.lock | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing Python packages (a few minutes on a fresh machine)"
   .venv/bin/pip install -q --upgrade pip >/dev/null
