@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -222,7 +223,14 @@ class Smoke:
         return final
 
     def run(self, build: bool = True) -> dict:
-        """All stages; returns {'stages': {name: s}, 'images': {image: MB}}. Raises StageFailed."""
+        """All stages; returns {'stages': {name: s}, 'images': {image: MB}}. Raises StageFailed.
+        Runs on one machine take turns (they share DATA and the image tags)."""
+        DATA.mkdir(parents=True, exist_ok=True)
+        with open(DATA / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._run(build)
+
+    def _run(self, build: bool) -> dict:
         t0 = time.monotonic()
         if build:
             with self.stage("build images"):
