@@ -4,7 +4,7 @@
 # offline: the debootstrap image built by docker/build_local.sh).
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 FROM ${BASE_IMAGE} AS venv
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 COPY requirements-api.txt requirements.lock /req/
 # docker/wheelhouse/api/ is empty in git; docker/build_local.sh fills it so the build needs no index.
 COPY docker/wheelhouse/api/ /wheels/

@@ -3,9 +3,9 @@
 # torch for x86_64 Linux, so this image is a few GB; it runs on the CPU where no GPU is given.
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 FROM ${BASE_IMAGE} AS venv
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 COPY requirements-api.txt requirements-worker.txt requirements.lock /req/
-# docker/wheelhouse/worker/ is empty in git; docker/build_local.sh --workers fills it.
+# docker/wheelhouse/worker/ is empty in git; docker/build_local.sh worker fills it.
 COPY docker/wheelhouse/worker/ /wheels/
 # facenet-pytorch --no-deps: MTCNN weights ship inside its wheel; its pinned deps would replace torch.
 RUN python3 -m venv /opt/venv \
@@ -15,7 +15,7 @@ RUN python3 -m venv /opt/venv \
 
 FROM ${BASE_IMAGE} AS src
 COPY . /src
-RUN cd /src && rm -rf docker/wheelhouse tests bench
+RUN cd /src && rm -rf docker tests bench
 
 FROM ${BASE_IMAGE}
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/opt/venv/bin:$PATH

@@ -83,6 +83,7 @@ class Smoke:
         self.times: dict[str, float] = {}
         self.sizes: dict[str, int] = {}
         self._worker: subprocess.Popen | None = None
+        self._worker_log = None
 
     @contextlib.contextmanager
     def stage(self, name: str):
@@ -122,6 +123,7 @@ class Smoke:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._worker.pid, 9)
             self._worker.wait(timeout=30)
+            self._worker_log.close()
         with contextlib.suppress(Exception):
             self.run_compose("down", "-v", "--remove-orphans", "-t", "5", timeout=180)
 
@@ -204,7 +206,7 @@ class Smoke:
                     "AISC_BROKER_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
                     "AISC_STORAGE_URL": str(DATA / "storage"), "AISC_WORKDIR": str(DATA / "work"),
                     "AISC_SANDBOX_TMP": str(DATA / "sandbox"), "AISC_REGRESS_SECONDS": "0"})
-        log = open(DATA / "worker.log", "w")
+        self._worker_log = log = open(DATA / "worker.log", "w")
         self._worker = subprocess.Popen([str(ROOT / ".venv" / "bin" / "celery"), "-A", "workers.celery_app", "worker",
                                          "-Q", "cpu", "-c", "1", "--prefetch-multiplier", "1", "-n",
                                          f"{self.project}@%h", "--loglevel", "INFO"], cwd=ROOT, env=env,
