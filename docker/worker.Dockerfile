@@ -18,6 +18,10 @@ COPY . /src
 RUN cd /src && rm -rf docker tests bench
 
 FROM ${BASE_IMAGE}
+# The system libraries opencv-python (ultralytics' OpenCV, not the headless build) loads.
+RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        libgl1 libglib2.0-0 libxcb1 libsm6 libxext6 libxrender1 \
+ && rm -rf /var/lib/apt/lists/*
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/opt/venv/bin:$PATH
 COPY --from=venv /opt/venv /opt/venv
 COPY --from=src /src /app

@@ -102,11 +102,13 @@ class Smoke:
         env.update({"BASE_IMAGE": "aisc/base:bookworm", "POSTGRES_IMAGE": "aisc/postgres:15",
                     "REDIS_IMAGE": "aisc/redis:7", "AISC_DATA_DIR": str(DATA),
                     "AISC_API_PORT": str(self.ports["api"]), "AISC_PUBLIC_URL": self.url, "AISC_API_WORKERS": "1",
-                    "SMOKE_PG_PORT": str(self.ports["pg"]), "SMOKE_REDIS_PORT": str(self.ports["redis"])})
+                    "SMOKE_PG_PORT": str(self.ports["pg"]), "SMOKE_REDIS_PORT": str(self.ports["redis"]),
+                    "SMOKE_ROOT": str(ROOT)})
         return env
 
     def run_compose(self, *args: str, timeout: float = 300) -> str:
-        files = [a for f in COMPOSE_FILES for a in ("-f", str(ROOT / f))]
+        extra = ("tests/deploy/compose.smoke-image.yml",) if self.worker == "image" else ()
+        files = [a for f in COMPOSE_FILES + extra for a in ("-f", str(ROOT / f))]
         r = subprocess.run([*self.compose, "-p", self.project, *files, *args], cwd=ROOT, env=self.env(),
                            capture_output=True, text=True, timeout=timeout)
         if r.returncode != 0:
@@ -220,7 +222,10 @@ class Smoke:
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
         assert "{" in r.stdout, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
         final = json.loads(r.stdout[r.stdout.index("{"):])
-        worker_log = (DATA / "worker.log").read_text()[-3000:] if (DATA / "worker.log").exists() else ""
+        if self.worker == "venv":
+            worker_log = (DATA / "worker.log").read_text()[-3000:]
+        else:
+            worker_log = self.run_compose("logs", "--no-color", "--tail", "60", "worker", timeout=60)[-5000:]
         assert r.returncode == 0 and final["state"] == "scored", (final, worker_log)
         return final
 
