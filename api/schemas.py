@@ -113,12 +113,28 @@ class LeaderboardRow(BaseModel):
     valid: Optional[bool]
 
 
+class BaselineRow(BaseModel):
+    """A marked row (a reference solution, a demo baseline or a flagged submission): shown
+    beside the teams, never ranked among them nor counted in prizes."""
+    baseline_id: int
+    label: str
+    source: Literal["regression", "submission"]
+    total: Optional[float] = Field(description="null while a flagged submission has no score")
+    columns: dict[str, float]
+    scorer_version: str = Field(description="the scorer version of the shown score")
+    submission_id: Optional[int] = Field(description="the flagged submission (source submission)")
+    regression_run_id: Optional[int] = Field(description="the run the row was copied from (source regression)")
+    created_at: Optional[Timestamp]
+
+
 class Leaderboard(BaseModel):
     phase: PhaseInfo
     scorer_version: str
     complete: bool = Field(description="false when the caller sees only its own row")
     columns: list[str]
     rows: list[LeaderboardRow]
+    baselines: list[BaselineRow] = Field(default_factory=list,
+                                         description="marked rows, unranked; shown only with the complete ranking")
 
 
 class TeamCreated(BaseModel):

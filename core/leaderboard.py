@@ -2,7 +2,8 @@
 
 For every team one submission is picked -- its best (highest total, earlier submission
 first on ties) or its last scored submission, per the phase's policy -- among submissions
-scored under the current scorer version and not disqualified. Teams are then ranked by
+scored under the current scorer version, not disqualified and not flagged as a baseline row
+(``core.baselines``: baseline rows are shown apart, never ranked). Teams are then ranked by
 total, ties broken by the earlier submission. The pick is one indexed lookup per team
 (``ix_submissions_rank_best`` / ``_last``), so the query stays fast at 100k submissions.
 """
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Mapping
 
-from sqlalchemy import false, select
+from sqlalchemy import exists, false, select
 from sqlalchemy.orm import Session, aliased
 
-from .models import Phase, Score, Submission, Team
+from .models import Phase, PhaseBaseline, Score, Submission, Team
 from .timeutil import iso
 
 
@@ -46,7 +47,8 @@ def rank(session: Session, phase: Phase, scorer_version: str) -> list[Row]:
         order = (s2.score_total.desc(), s2.created_at.asc(), s2.id.asc())
     pick = (select(s2.id)
             .where(s2.phase_id == phase.id, s2.team_id == Team.id, s2.score_version == scorer_version,
-                   s2.score_id.is_not(None), s2.disqualified == false())
+                   s2.score_id.is_not(None), s2.disqualified == false(),
+                   ~exists().where(PhaseBaseline.submission_id == s2.id))
             .order_by(*order).limit(1).correlate(Team).scalar_subquery())
     rows = session.execute(
         select(Team.id, Team.name, Submission.id, Submission.score_total, Submission.created_at,

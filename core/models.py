@@ -204,3 +204,26 @@ class ScorerVersion(Base):
     version: Mapped[str] = mapped_column(String(64))
     worker: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PhaseBaseline(Base):
+    """A marked row on a phase's leaderboard (``core.baselines``): a reference solution or demo
+    baseline, shown beside the teams but never ranked among them nor counted in prizes. Either
+    a snapshot of a regression run's row (``source='regression'``: total, columns and scorer
+    version copied) or a normal submission an organizer flagged (``source='submission'``: its
+    current score is shown, and it is left out of its team's ranking)."""
+    __tablename__ = "phase_baselines"
+    __table_args__ = (UniqueConstraint("phase_id", "label", name="uq_phase_baseline_label"),
+                      UniqueConstraint("submission_id", name="uq_phase_baseline_submission"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(16))  # regression | submission
+    submission_id: Mapped[Optional[int]] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                                         nullable=True)
+    regression_run_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    regression_row: Mapped[str] = mapped_column(String(300), default="")  # kind/name/phase of the run's row
+    total: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # regression snapshots only
+    columns: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    scorer_version: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,14 +1,15 @@
 """Organizer endpoints (admin token): teams, competition loading, re-scoring,
-disqualification, subjective scores, cancellation, reveal, CSV export."""
+disqualification, subjective scores, cancellation, reveal, baseline rows, CSV export."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 from fastapi import APIRouter, Body, Query, Response
-from pydantic import BaseModel, Field
+from fastapi import Path as PathParam
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
-from core import admin_ops, leaderboard, scorer_versions, tokens
+from core import admin_ops, baselines, leaderboard, scorer_versions, tokens
 from core.competition import apply, parse
 from core.db import session_factory
 from core.errors import Conflict, ErrorKind
@@ -43,6 +44,28 @@ class SubjectiveIn(BaseModel):
 
 class RevealIn(BaseModel):
     revealed: bool = True
+
+
+class BaselineIn(BaseModel):
+    """Pick a baseline row: either ``submission_id`` (a scored submission of the phase) or
+    ``regression_run_id`` and ``name`` (a row of a finished regression run)."""
+    model_config = ConfigDict(extra="forbid")
+    submission_id: Optional[int] = Field(default=None, ge=1, le=ID_MAX)
+    regression_run_id: Optional[int] = Field(default=None, ge=1, le=ID_MAX)
+    name: Optional[str] = Field(default=None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+                                description="the method or baseline name in the run's table")
+    run_phase: Optional[str] = Field(default=None, min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$",
+                                     description="the run's phase, when the name appears in several")
+    label: Optional[str] = Field(default=None, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$",
+                                 description="shown on the leaderboard; default from the source")
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.submission_id is None) == (self.regression_run_id is None):
+            raise ValueError("give either submission_id, or regression_run_id and name")
+        if self.regression_run_id is not None and not self.name:
+            raise ValueError("name is required with regression_run_id (a method or baseline of the run's table)")
+        return self
 
 
 @router.post("/teams", status_code=201, response_model=schemas.TeamCreated, responses=errors(K.INVALID, K.CONFLICT))
@@ -149,3 +172,37 @@ def export_csv(phase_id: PhaseId, session: SessionDep, _: AdminDep) -> Response:
     rows = leaderboard.rank(session, phase, scorer_versions.current(session, phase.track) or "")
     return Response(leaderboard.to_csv(rows), media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{phase.track}-{phase.name}-leaderboard.csv"'})
+
+
+BaselineId = Annotated[int, PathParam(ge=1, le=ID_MAX, description="a baseline row's id")]
+
+
+@router.get("/phases/{phase_id}/baselines", response_model=list[schemas.BaselineRow], responses=errors(K.NOT_FOUND))
+def list_baselines(phase_id: PhaseId, session: SessionDep, _: AdminDep) -> list[dict]:
+    """The phase's baseline rows (marked on its leaderboard, never ranked)."""
+    return [b.as_dict() for b in baselines.rows(session, get_phase(session, phase_id))]
+
+
+@router.post("/phases/{phase_id}/baselines", status_code=201, response_model=schemas.BaselineRow,
+             responses=errors(K.INVALID, K.NOT_FOUND, K.CONFLICT))
+def add_baseline(phase_id: PhaseId, body: BaselineIn, session: SessionDep, _: AdminDep) -> dict:
+    """Show a reference solution (a row of a finished regression run) or a scored submission of
+    the phase as a baseline row: unranked, not counted in prizes; a flagged submission leaves
+    its team's ranking. 409 when the label or submission is taken, or the run is unfinished."""
+    phase = get_phase(session, phase_id)
+    if body.submission_id is not None:
+        b = baselines.from_submission(session, phase, body.submission_id, label=body.label)
+    else:
+        b = baselines.from_regression(session, phase, body.regression_run_id, body.name or "",
+                                      run_phase=body.run_phase, label=body.label)
+    session.commit()
+    return next(r.as_dict() for r in baselines.rows(session, phase) if r.baseline_id == b.id)
+
+
+@router.delete("/phases/{phase_id}/baselines/{baseline_id}", status_code=204, response_class=Response,
+               responses=errors(K.NOT_FOUND))
+def remove_baseline(phase_id: PhaseId, baseline_id: BaselineId, session: SessionDep, _: AdminDep) -> Response:
+    """Take a baseline row off the phase (a flagged submission ranks with its team again)."""
+    baselines.remove(session, get_phase(session, phase_id), baseline_id)
+    session.commit()
+    return Response(status_code=204)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from core import leaderboard, quotas, scorer_versions, visibility
+from core import baselines, leaderboard, quotas, scorer_versions, visibility
 from core.errors import ErrorKind, Forbidden
 from core.models import Competition
 from core.timeutil import iso
@@ -39,7 +39,8 @@ def quota(phase_id: PhaseId, session: SessionDep, principal: TeamDep) -> dict:
 
 def visible_board(session, phase, principal) -> dict:
     """Rows the caller may see (``core.visibility.board_rows``: every row where results are
-    visible; before the reveal a team sees only that its entry exists, with no rank or score)."""
+    visible; before the reveal a team sees only that its entry exists, with no rank or score).
+    Baseline rows (``core.baselines``) come only with the complete ranking."""
     version = scorer_versions.current(session, phase.track) or ""  # stored by the workers
     ranked = [r.as_dict() for r in leaderboard.rank(session, phase, version)]
     try:
@@ -49,11 +50,12 @@ def visible_board(session, phase, principal) -> dict:
             caller_team_id=principal.team_id if principal is not None else None, signed_in=principal is not None)
     except PermissionError as e:
         raise Forbidden(str(e)) from None
-    columns = leaderboard.column_names(r["columns"] for r in rows)
+    marked = [b.as_dict() for b in baselines.rows(session, phase)] if complete else []
+    columns = leaderboard.column_names([*(r["columns"] for r in rows), *(b["columns"] for b in marked)])
     for r in rows:
         r.pop("team_id", None)
     return {"phase": phase_info(phase), "scorer_version": version, "complete": complete,
-            "columns": columns, "rows": rows}
+            "columns": columns, "rows": rows, "baselines": marked}
 
 
 @router.get("/phases/{phase_id}/leaderboard", response_model=schemas.Leaderboard,
