@@ -5,6 +5,13 @@
   create-team NAME             create a team and print its API token (shown once)
   create-admin [--label L]     print a new organizer token (shown once)
   phases                       list phases with their ids
+  export-competition SLUG OUT.tar [--with-data] [--with-token-hashes]
+                               write the whole competition (core.competition_export)
+  import-competition IN.tar [--slug NEW] [--data-dir DIR]
+                               load an exported competition on this server (core.competition_import)
+  baselines PHASE_ID           list the phase's baseline rows (marked, unranked)
+  add-baseline PHASE_ID (--submission ID | --run ID --name NAME [--run-phase P]) [--label L]
+  remove-baseline PHASE_ID BASELINE_ID
 """
 from __future__ import annotations
 
@@ -32,7 +39,33 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("create-admin")
     p.add_argument("--label", default="organizer")
     sub.add_parser("phases")
+    p = sub.add_parser("export-competition")
+    p.add_argument("slug")
+    p.add_argument("out", type=Path)
+    p.add_argument("--with-data", action="store_true", help="every bundle file, not only the manifests")
+    p.add_argument("--with-token-hashes", action="store_true", help="the teams' token hashes (secret-equivalent)")
+    p = sub.add_parser("import-competition")
+    p.add_argument("archive", type=Path)
+    p.add_argument("--slug", help="import under another slug")
+    p.add_argument("--data-dir", type=Path, default=None, help="where bundles of a --with-data archive go "
+                   "(default var/imported)")
+    p = sub.add_parser("baselines")
+    p.add_argument("phase_id", type=int)
+    p = sub.add_parser("add-baseline")
+    p.add_argument("phase_id", type=int)
+    p.add_argument("--submission", type=int)
+    p.add_argument("--run", type=int, help="a finished regression run's id")
+    p.add_argument("--name", help="the method or baseline name in the run's table")
+    p.add_argument("--run-phase")
+    p.add_argument("--label")
+    p = sub.add_parser("remove-baseline")
+    p.add_argument("phase_id", type=int)
+    p.add_argument("baseline_id", type=int)
     args = parser.parse_args(argv)
+    if args.command in ("export-competition", "import-competition", "baselines", "add-baseline", "remove-baseline"):
+        from .manage_data import run
+
+        return run(args)
 
     if args.command == "init-db":
         from .migrate import ensure_database, upgrade
