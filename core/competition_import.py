@@ -39,6 +39,7 @@ MAX_MEMBERS = 1_000_000
 MAX_BYTES = 64 << 30
 MAX_TABLE_BYTES = 1 << 30
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+TEAM_NAME = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")  # as POST /api/v1/admin/teams accepts
 KNOWN = ("competitions", "phases", "teams", "api_tokens", "submissions", "scores", "quota_counters",
          "phase_baselines", "scorer_versions")
 
@@ -181,7 +182,13 @@ def import_competition(session: Session, storage: Storage, archive: Path, *, dat
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         manifest = unpack(Path(archive), root, max_bytes)
-        return _load(session, storage, root, manifest, Path(data_dir), slug)
+        try:
+            return _load(session, storage, root, manifest, Path(data_dir), slug)
+        except PlatformError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OSError) as e:  # a malformed row or file
+            raise ImportRefused(f"the archive's content is not acceptable ({type(e).__name__}: {str(e)[:300]}); "
+                                "import only archives written by export-competition") from None
 
 
 def _load(session: Session, storage: Storage, root: Path, manifest: dict, data_dir: Path,
@@ -193,7 +200,7 @@ def _load(session: Session, storage: Storage, root: Path, manifest: dict, data_d
         raise ImportRefused("tables/competitions.jsonl must hold exactly one competition")
     comp = comps[0]
     slug = slug or comp.get("slug")
-    if not isinstance(slug, str) or not re.match(SLUG, slug):
+    if not isinstance(slug, str) or not re.fullmatch(SLUG, slug):
         raise ImportRefused(f"competition slug {slug!r} is not valid (lowercase letters, digits, '-' and '_')")
     if session.scalar(select(Competition.id).where(Competition.slug == slug)) is not None:
         raise Conflict(f"this server already has a competition {slug!r}; import under another slug (--slug NEW)")
@@ -224,6 +231,8 @@ def _load(session: Session, storage: Storage, root: Path, manifest: dict, data_d
     team_map: dict[int, int] = {}
     for r in _rows(root, manifest, "teams"):
         where = f"team {r.get('id')}"
+        if not isinstance(r.get("name"), str) or not TEAM_NAME.fullmatch(r["name"]):
+            raise ImportRefused(f"{where}: the name must be 1 to 100 characters without control characters")
         existing = session.scalar(select(Team.id).where(Team.name == r.get("name")))
         if existing is not None:
             notes.append(f"team {r.get('name')!r} exists here: its submissions join it")
@@ -242,7 +251,11 @@ def _load(session: Session, storage: Storage, root: Path, manifest: dict, data_d
         where = f"score {r.get('id')}"
         if r.get("submission_id") not in sub_map or not isinstance(r.get("artifacts") or {}, dict):
             raise ImportRefused(f"{where}: its submission is not in the archive")
-        arts = {k: f"{key_prefix}/{check_key(v)}" for k, v in (r.get("artifacts") or {}).items() if isinstance(v, str)}
+        try:
+            arts = {k: f"{key_prefix}/{check_key(v)}" for k, v in (r.get("artifacts") or {}).items()
+                    if isinstance(v, str)}
+        except ValueError as e:
+            raise ImportRefused(f"{where}: {e}") from None
         score_map[_id(r, where)] = _insert(session, Score.__table__, _values(
             Score.__table__, r, where, submission_id=sub_map[r["submission_id"]], artifacts=arts), where)
     for old, new in sub_map.items():

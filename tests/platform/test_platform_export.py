@@ -228,3 +228,39 @@ def test_import_refuses_hostile_archives(tmp_path, case, message):
     with pytest.raises(ImportRefused, match=message):
         unpack(archive, dest, max_bytes=1000)
     assert not (tmp_path / "evil.txt").exists() and not Path("/tmp/evil.txt").exists()
+
+
+def _archive(path: Path, tables: dict[str, list[dict]]) -> Path:
+    files = {f"tables/{n}.jsonl": "".join(json.dumps(r) + "\n" for r in rows).encode() for n, rows in tables.items()}
+    m = {"format": "aisc-competition-export", "format_version": 1,
+         "tables": {n: {"file": f"tables/{n}.jsonl", "rows": len(r)} for n, r in tables.items()},
+         "files": {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for n, d in files.items()}}
+    return _tar(path, [_file("manifest.json", json.dumps(m).encode()), *(_file(n, d) for n, d in files.items())])
+
+
+@pytest.mark.parametrize("case, message", [
+    ("team_name", "without control characters"), ("artifact_key", "bad storage key"),
+    ("slug", "slug 'Bad Slug\\\\n' is not valid"), ("timestamp", "not an ISO timestamp"),
+    ("orphan_score", "its submission is not in the archive")])
+def test_import_refuses_hostile_rows_and_writes_nothing(platform_env, tmp_path, case, message):
+    from core.competition_import import import_competition
+
+    slug = f"h-{uuid.uuid4().hex[:6]}"
+    comp = {"id": 1, "slug": "Bad Slug\n" if case == "slug" else slug, "title": "<script>x</script>",
+            "created_at": "yesterday" if case == "timestamp" else "2026-01-01T00:00:00"}
+    team = {"id": 5, "name": "evil\x1b[2J" if case == "team_name" else f"t-{slug}", "created_at": "2026-01-01T00:00:00"}
+    phase = {"id": 2, "competition_id": 1, "track": "face", "name": "p", "opens_at": "2026-01-01T00:00:00",
+             "closes_at": "2026-02-01T00:00:00", "bundle": "/nonexistent", "settings": {}, "quota_daily": 1,
+             "max_upload_bytes": 10}
+    sub = {"id": 9, "phase_id": 2, "team_id": 5, "state": "scored", "filename": "f", "size_bytes": 1,
+           "sha256": "0" * 64, "quota_day": "2026-01-01",
+           "artifact_key": "../../etc/passwd" if case == "artifact_key" else "uploads/x"}
+    score = {"id": 3, "submission_id": 99 if case == "orphan_score" else 9, "scorer_version": "v", "total": 1.0,
+             "scorer_score": 1.0}
+    archive = _archive(tmp_path / "h.tar", {"competitions": [comp], "phases": [phase], "teams": [team],
+                                            "submissions": [sub], "scores": [score]})
+    with session_scope() as s:
+        with pytest.raises(ImportRefused, match=message):
+            import_competition(s, get_storage(), archive, data_dir=tmp_path / "data")
+        s.rollback()
+        assert s.query(Competition).filter_by(slug=slug).count() == 0
