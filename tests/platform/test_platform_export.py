@@ -28,6 +28,7 @@ from core.leaderboard import rank
 from core.migrate import upgrade
 from core.models import Competition, Phase, RegressionRun, Score, Submission, Team
 from core.storage import LocalStorage, get_storage
+from core.tokens import issue_token
 from platform_db import create_database, drop_database
 from platform_procs import ROOT
 
@@ -126,6 +127,7 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
         _submit(s, storage, final, a, b"PK a4", 9, [("face-2", 0.125)])  # a's last
         _submit(s, storage, final, c, b"PK c3", 10, [("face-2", 0.5)])
         scorer_versions.record(s, {"face": "face-2"})
+        token_a = issue_token(s, "team", a)
         run = RegressionRun(status="passed", scorer_versions={"face": "face-2"},
                             rows=[{"kind": "method", "name": "tsinghua-patch", "track": "face", "phase": "preliminary",
                                    "measured": 0.8125, "columns": {"model:dlib": 0.9}, "status": "pass"}])
@@ -151,6 +153,12 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
         names = tar.getnames()
     assert "competition.yaml" in names and any(n.startswith("model_sets/") for n in names)
     assert any(n.startswith("bundles/") and n.endswith(".png") for n in names)  # --with-data
+
+    with tarfile.open(out) as tar:
+        assert hashlib.sha256(token_a.encode()).hexdigest().encode() not in b"".join(
+            tar.extractfile(m).read() for m in tar if m.isfile() and not m.name.startswith(("artifacts/", "bundles/")))
+    with_hashes = _cli({}, "export-competition", slug, str(tmp / f"{slug}-tokens.tar"), "--with-token-hashes")
+    assert with_hashes["tables"]["api_tokens"] == 1
 
     env2 = {"AISC_DATABASE_URL": second_server["url"], "AISC_STORAGE_URL": str(second_server["storage"])}
     imported = _cli(env2, "import-competition", str(out), "--data-dir", str(tmp / "data-2"))
