@@ -40,12 +40,12 @@ def _demo_yaml(tmp: Path, slug: str) -> Path:
     """The quick demo competition (authoring.demo_competition, face track), under a fresh slug."""
     from authoring.demo_competition import build
 
-    comp_path, _ = build(ROOT / "var" / "test-cache" / "demo-quick", quick=True, tracks=["face"])
+    comp_path, base_path = build(ROOT / "var" / "test-cache" / "demo-quick", quick=True, tracks=["face"])
     spec = yaml.safe_load(comp_path.read_text())
     spec["slug"] = slug
     out = tmp / f"{slug}.yaml"
     out.write_text(yaml.safe_dump(spec, sort_keys=False))
-    return out
+    return out, [Path(b["file"]).read_bytes() for b in json.loads(base_path.read_text())]
 
 
 def _submit(s, storage, phase, team, body: bytes, minutes: int, totals: list[tuple[str, float]] | None,
@@ -109,15 +109,16 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
     tmp, slug = platform_env["tmp"], f"demo-{uuid.uuid4().hex[:6]}"
     storage = get_storage()
     with session_scope() as s:
-        comp, _ = load_file(s, _demo_yaml(tmp, slug))
+        yaml_path, (unchanged, naive_patch) = _demo_yaml(tmp, slug)  # the demo's baseline uploads
+        comp, _ = load_file(s, yaml_path)
         prelim, final = sorted(comp.phases, key=lambda p: p.opens_at)
         final.ranking, final.visibility, final.revealed = "last", "private", True
         teams = [Team(name=f"exp-{i}-{uuid.uuid4().hex[:6]}") for i in range(4)]
         s.add_all(teams)
         s.flush()
         a, b, c, organizers = teams
-        _submit(s, storage, prelim, a, b"PK a1", 1, [("face-1", 0.5), ("face-2", 0.625)])
-        _submit(s, storage, prelim, a, b"PK a2", 2, [("face-2", 0.75)])
+        _submit(s, storage, prelim, a, unchanged, 1, [("face-1", 0.5), ("face-2", 0.625)])
+        _submit(s, storage, prelim, a, naive_patch, 2, [("face-2", 0.75)])
         _submit(s, storage, prelim, b, b"PK b1", 3, [("face-2", 0.75)])  # ties a, later
         _submit(s, storage, prelim, b, b"PK b2", 4, [("face-2", 0.99)], dq=True)
         _submit(s, storage, prelim, c, b"PK c1", 5, [("face-1", 0.9)])  # old version only
