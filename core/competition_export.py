@@ -11,7 +11,9 @@ The archive (an uncompressed tar) holds:
   tables/<table>.jsonl        one JSON object per row: competitions, phases, teams, submissions,
                               scores (with their scorer versions), quota_counters, phase_baselines,
                               scorer_versions (the phases' tracks), api_tokens (only with
-                              ``with_token_hashes``), and every ``audit*`` table that exists
+                              ``with_token_hashes``, as are columns ending in _hash or _secret),
+                              and every ``audit*`` table that exists (its rows about this
+                              competition: see SCOPE_COLUMNS)
   artifacts/<storage key>     the submissions' uploads and the score rows' artifacts
 
 Rows keep their ids; ``core.competition_import`` maps them to new ids. A later format version may
@@ -42,16 +44,27 @@ from .timeutil import utcnow
 FORMAT = "aisc-competition-export"
 FORMAT_VERSION = 1
 AUDIT_PREFIX = "audit"
-# competition-scoped columns an audit table may have, in the order the filter tries them
+# competition-scoped columns an audit table may have, in the order the filter tries them; else a
+# ``target`` text column naming the object ("competition SLUG", "phase 3", "submission 42",
+# "team 7", as core.audit writes it); a table with neither is exported whole (manifest: unscoped)
 SCOPE_COLUMNS = ("competition_id", "phase_id", "submission_id")
+TARGET_KINDS = ("phase", "submission", "team")
+# credential columns (token hashes, webhook secrets) leave only with with_token_hashes
+SECRET_SUFFIXES = ("_hash", "_secret")
+
+
+def audit_targets(slug: str, ids: dict[str, Iterable[int]]) -> list[str]:
+    """The ``target`` strings of an audit row about this competition (``ids``: kind -> ids)."""
+    return [f"competition {slug}", *(f"{kind} {i}" for kind in TARGET_KINDS for i in ids.get(kind, ()))]
 
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def table_rows(session: Session, table: Table, where=None) -> list[dict[str, Any]]:
-    q = select(table)
+def table_rows(session: Session, table: Table, where=None, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Every row of ``table`` matching ``where`` as a JSON-ready dict, less columns ending in ``drop``."""
+    q = select(*(c for c in table.c if not c.name.endswith(drop))) if drop else select(table)
     if where is not None:
         q = q.where(where)
     if "id" in table.c:
@@ -135,20 +148,29 @@ def export_competition(session: Session, storage: Storage, slug: str, out: Path,
     if with_token_hashes:
         tables["api_tokens"] = (ApiToken.__table__, ApiToken.__table__.c.team_id.in_(team_ids))
     scope_ids = {"competition_id": [comp.id], "phase_id": phase_ids, "submission_id": sub_ids}
+    unscoped = []
     for t in audit_tables(session):
         col = next((c for c in SCOPE_COLUMNS if c in t.c), None)
-        tables[t.name] = (t, None if col is None else t.c[col].in_(scope_ids[col]))
+        if col is not None:
+            tables[t.name] = (t, t.c[col].in_(scope_ids[col]))
+        elif "target" in t.c:
+            tables[t.name] = (t, t.c.target.in_(audit_targets(comp.slug, {
+                "phase": phase_ids, "submission": sub_ids, "team": team_ids})))
+        else:
+            tables[t.name] = (t, None)
+            unscoped.append(t.name)
 
     manifest: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION, "slug": comp.slug,
                                 "exported_at": utcnow().isoformat(), "with_data": with_data,
-                                "with_token_hashes": with_token_hashes, "tables": {}, "phases": {}, "missing": []}
+                                "with_token_hashes": with_token_hashes, "tables": {}, "phases": {}, "missing": [],
+                                "unscoped": unscoped}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar, tempfile.TemporaryDirectory() as tmp:
         w = _Writer(tar)
         w.add_bytes("competition.yaml", competition_yaml(comp).encode())
         for name, (table, where) in tables.items():
-            rows = table_rows(session, table, where)
+            rows = table_rows(session, table, where, () if with_token_hashes or name == "api_tokens" else SECRET_SUFFIXES)
             manifest["tables"][name] = {"file": f"tables/{name}.jsonl", "rows": w.add_jsonl(f"tables/{name}.jsonl", rows)}
         for p in comp.phases:
             manifest["phases"][str(p.id)] = _add_phase_files(w, p, with_data, manifest["missing"])

@@ -29,7 +29,7 @@ from sqlalchemy import DateTime, MetaData, Table, inspect, insert, select, updat
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .competition_export import AUDIT_PREFIX, FORMAT, FORMAT_VERSION
+from .competition_export import AUDIT_PREFIX, FORMAT, FORMAT_VERSION, TARGET_KINDS
 from .errors import Conflict, ErrorKind, PlatformError
 from .models import (TERMINAL, ApiToken, Competition, Phase, PhaseBaseline, QuotaCounter, Score, ScorerVersion,
                      Submission, Team)
@@ -283,7 +283,7 @@ def _load(session: Session, storage: Storage, root: Path, manifest: dict, data_d
                           "scorer version")
     notes += _load_audit(session, root, manifest, {"competition_id": {_id(comp, "competition"): comp_id},
                                                     "phase_id": phase_map, "submission_id": sub_map,
-                                                    "team_id": team_map})
+                                                    "team_id": team_map}, slug)
     session.flush()
     return {"slug": slug, "competition_id": comp_id, "phases": phase_map, "teams": len(team_map),
             "submissions": len(sub_map), "scores": len(score_map), "notes": notes}
@@ -335,7 +335,18 @@ def _copy_tree(src: Path, dest: Path) -> Path:
     return dest
 
 
-def _load_audit(session: Session, root: Path, manifest: dict, maps: dict[str, dict[int, int]]) -> list[str]:
+def _retarget(target: str, maps: dict[str, dict[int, int]], slug: str) -> str:
+    """An audit ``target`` ("phase 3", "competition old-slug") with this server's ids and slug."""
+    kind, _, ident = target.partition(" ")
+    if kind == "competition":
+        return f"competition {slug}"
+    if kind in TARGET_KINDS and ident.isdigit() and int(ident) in maps.get(f"{kind}_id", {}):
+        return f"{kind} {maps[f'{kind}_id'][int(ident)]}"
+    return target
+
+
+def _load_audit(session: Session, root: Path, manifest: dict, maps: dict[str, dict[int, int]],
+                slug: str) -> list[str]:
     """Audit tables of the archive into the same-named tables here, ids remapped; a table this
     server lacks is skipped with a note."""
     notes = []
@@ -347,6 +358,8 @@ def _load_audit(session: Session, root: Path, manifest: dict, maps: dict[str, di
         table = Table(name, MetaData(), autoload_with=session.get_bind())
         for r in _rows(root, manifest, name):
             over = {c: maps[c].get(r[c]) for c in maps if c in table.c and r.get(c) is not None}
+            if isinstance(r.get("target"), str) and "target" in table.c:
+                over["target"] = _retarget(r["target"], maps, slug)
             if "id" in table.c:
                 _insert(session, table, _values(table, r, f"{name} row {r.get('id')}", **over), name)
             else:

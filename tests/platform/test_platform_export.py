@@ -33,7 +33,8 @@ from platform_db import create_database, drop_database
 from platform_procs import ROOT
 
 T0 = datetime(2026, 1, 1, 12, 0, 0)
-AUDIT = "audit_export_probe"  # stands for the audit-log table another change adds
+AUDIT = "audit_export_probe"  # stands for the audit-log table another change adds (core.audit's shape)
+AUDIT_DDL = f"CREATE TABLE IF NOT EXISTS {AUDIT} (id serial PRIMARY KEY, action text, target text)"
 
 
 def _demo_yaml(tmp: Path, slug: str) -> Path:
@@ -136,10 +137,11 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
         s.flush()
         baselines.from_submission(s, prelim, flagged.id, label="organizers' reference")
         baselines.from_regression(s, final, run.id, "tsinghua-patch", run_phase="preliminary")
-        s.execute(text(f"CREATE TABLE IF NOT EXISTS {AUDIT} (id serial PRIMARY KEY, phase_id int, what text)"))
-        s.execute(text(f"INSERT INTO {AUDIT} (phase_id, what) VALUES (:p, 'revealed')"), {"p": final.id})
+        s.execute(text(AUDIT_DDL))
+        for target in (f"phase {final.id}", f"competition {slug}", "phase 2147483647", f"submission {flagged.id}"):
+            s.execute(text(f"INSERT INTO {AUDIT} (action, target) VALUES ('x', :t)"), {"t": target})
     with second_server["engine"].begin() as c2:
-        c2.execute(text(f"CREATE TABLE {AUDIT} (id serial PRIMARY KEY, phase_id int, what text)"))
+        c2.execute(text(AUDIT_DDL))
     with session_scope() as s:
         before = _boards(s, slug)
     assert before[f"face/{prelim.name}"]["rows"][0][1] == a.name  # the flagged 0.875 is not ranked
@@ -149,7 +151,7 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
     out = tmp / f"{slug}.tar"
     exported = _cli({}, "export-competition", slug, str(out), "--with-data")
     assert exported["tables"]["submissions"] == 10 and exported["tables"]["scores"] == 10
-    assert exported["tables"][AUDIT] == 1 and "api_tokens" not in exported["tables"] and not exported["missing"]
+    assert exported["tables"][AUDIT] == 3 and "api_tokens" not in exported["tables"] and not exported["missing"]
     with tarfile.open(out) as tar:
         names = tar.getnames()
     assert "competition.yaml" in names and any(n.startswith("model_sets/") for n in names)
@@ -172,7 +174,11 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
             assert hashlib.sha256(got).hexdigest() == sub.sha256
         for p in s2.query(Phase).all():
             assert Path(p.bundle, "manifest.json").is_file() and str(tmp / "data-2") in p.bundle
-        assert s2.execute(text(f"SELECT what FROM {AUDIT}")).scalars().all() == ["revealed"]
+        # the rows about this competition (not the other one's phase), their targets renumbered
+        phase2 = s2.query(Phase).filter(Phase.id.in_(imported["phases"].values()), Phase.name == final.name).one()
+        sub2 = s2.query(Submission).filter_by(score_total=0.875).one()
+        assert s2.execute(text(f"SELECT target FROM {AUDIT} ORDER BY id")).scalars().all() == [
+            f"phase {phase2.id}", f"competition {slug}", f"submission {sub2.id}"]
     with session_scope() as s:
         s.execute(text(f"DROP TABLE {AUDIT}"))
     r = subprocess.run([sys.executable, "-m", "core.manage", "import-competition", str(out)], cwd=ROOT,
