@@ -55,6 +55,12 @@ def print_board(board: dict) -> None:
               + " ".join(f"{r['columns'][c]:18.4f}" if c in r["columns"] else " " * 18 for c in cols))
     if not board["rows"]:
         print("  (no scored submissions yet)")
+    for b in board.get("baselines") or []:  # marked rows: reference solutions, organizer baselines
+        total = "not scored" if b["total"] is None else f"{b['total']:9.4f}"
+        print(f"{'ref':>3} {b['label'][:20]:20s} {total:>9s} "
+              + " ".join(f"{b['columns'][c]:18.4f}" if c in b["columns"] else " " * 18 for c in cols))
+    if board.get("baselines"):
+        print("  (ref: baseline rows, not ranked among the teams and not counted in prizes)")
 
 
 def main(argv: list[str] | None = None) -> int:

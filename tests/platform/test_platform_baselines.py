@@ -101,6 +101,11 @@ def test_organizer_marks_baselines_and_they_are_not_ranked(board):
     assert [(b["label"], b["total"]) for b in lb["baselines"]] == [("organizers' reference", 0.875),
                                                                     ("baseline: unchanged", 0.125)]
     assert httpx.get(url, headers=h).json() == lb["baselines"]
+    r = subprocess.run([sys.executable, "-m", "client.cli", "--url", base, "--token", board["admin"], "leaderboard",
+                        str(pid)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    lines = r.stdout.splitlines()
+    assert r.returncode == 0 and lines[-3].split()[:2] == ["ref", "organizers'"], r.stdout + r.stderr
+    assert "not ranked among the teams" in lines[-1]
 
     driver = chrome()
     try:
