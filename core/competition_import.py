@@ -6,7 +6,8 @@ The tar is hostile until checked: only regular files and directories, relative n
 the manifest says, and nothing outside the manifest. Rows get new ids (in the old id order, so
 ties rank the same); teams are matched by name (an existing team is reused); artifacts are
 stored under ``imported/<slug>-<hex>/<old key>``; unfinished submissions arrive ``cancelled``
-(nothing is queued); a track's scorer version is stored only where the server has none. With
+(nothing is queued); a track's scorer version is stored only where the server has none. A
+failed import removes the artifacts and data it wrote; the caller rolls back the rows. With
 bundle data in the archive, bundles and model sets are unpacked under ``data_dir`` and the
 phases point there; without, the phases keep the exporting server's paths (a note says which
 are missing here). Errors: ``ImportRefused`` (the archive, its manifest or rows are not
@@ -182,17 +183,25 @@ def import_competition(session: Session, storage: Storage, archive: Path, *, dat
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         manifest = unpack(Path(archive), root, max_bytes)
+        stored: list[str] = []  # artifact keys written, removed again if the import fails
+        data_dirs_before = set(Path(data_dir).iterdir()) if Path(data_dir).is_dir() else set()
         try:
-            return _load(session, storage, root, manifest, Path(data_dir), slug)
-        except PlatformError:
+            return _load(session, storage, root, manifest, Path(data_dir), slug, stored)
+        except BaseException as e:
+            for key in stored:
+                storage.delete(key)
+            if Path(data_dir).is_dir():
+                for d in set(Path(data_dir).iterdir()) - data_dirs_before:
+                    shutil.rmtree(d, ignore_errors=True)
+            if isinstance(e, (ValueError, TypeError, KeyError, AttributeError, OSError)) and \
+                    not isinstance(e, PlatformError):  # a malformed row or file
+                raise ImportRefused(f"the archive's content is not acceptable ({type(e).__name__}: "
+                                    f"{str(e)[:300]}); import only archives written by export-competition") from None
             raise
-        except (ValueError, TypeError, KeyError, AttributeError, OSError) as e:  # a malformed row or file
-            raise ImportRefused(f"the archive's content is not acceptable ({type(e).__name__}: {str(e)[:300]}); "
-                                "import only archives written by export-competition") from None
 
 
 def _load(session: Session, storage: Storage, root: Path, manifest: dict, data_dir: Path,
-          slug: Optional[str]) -> dict[str, Any]:
+          slug: Optional[str], stored: list[str]) -> dict[str, Any]:
     notes = [f"unknown table {t!r} skipped (a newer export format?)" for t in manifest["tables"]
              if t not in KNOWN and not t.startswith(AUDIT_PREFIX)]
     comps = _rows(root, manifest, "competitions")
@@ -245,7 +254,7 @@ def _load(session: Session, storage: Storage, root: Path, manifest: dict, data_d
         if session.scalar(select(ApiToken.id).where(ApiToken.token_hash == r.get("token_hash"))) is None:
             _insert(session, ApiToken.__table__, _values(ApiToken.__table__, r, where,
                                                          team_id=team_map[r["team_id"]]), where)
-    sub_map = _load_submissions(session, storage, root, manifest, phase_map, team_map, key_prefix)
+    sub_map = _load_submissions(session, storage, root, manifest, phase_map, team_map, key_prefix, stored)
     score_map: dict[int, int] = {}
     for r in _rows(root, manifest, "scores"):
         where = f"score {r.get('id')}"
@@ -298,7 +307,7 @@ def _insert_plain(session: Session, table: Table, values: dict[str, Any], where:
 
 
 def _load_submissions(session: Session, storage: Storage, root: Path, manifest: dict, phase_map: dict,
-                      team_map: dict, key_prefix: str) -> dict[int, int]:
+                      team_map: dict, key_prefix: str, stored: list[str]) -> dict[int, int]:
     sub_map: dict[int, int] = {}
     for r in sorted(_rows(root, manifest, "submissions"), key=lambda r: _id(r, "submission")):
         where = f"submission {r['id']}"
@@ -315,17 +324,19 @@ def _load_submissions(session: Session, storage: Storage, root: Path, manifest: 
             over.update(state="cancelled", message="imported unfinished: cancelled (nothing is queued on import)",
                         heartbeat_at=None)
         sub_map[r["id"]] = _insert(session, Submission.__table__, _values(Submission.__table__, r, where, **over), where)
-    _store_artifacts(storage, root, key_prefix)
+    _store_artifacts(storage, root, key_prefix, stored)
     return sub_map
 
 
-def _store_artifacts(storage: Storage, root: Path, key_prefix: str) -> None:
+def _store_artifacts(storage: Storage, root: Path, key_prefix: str, stored: list[str]) -> None:
     base = root / "artifacts"
     if not base.is_dir():
         return
     for f in sorted(base.rglob("*")):
         if f.is_file():
-            storage.put_file(f"{key_prefix}/{check_key(f.relative_to(base).as_posix())}", f)
+            key = f"{key_prefix}/{check_key(f.relative_to(base).as_posix())}"
+            storage.put_file(key, f)
+            stored.append(key)
 
 
 def _copy_tree(src: Path, dest: Path) -> Path:

@@ -245,9 +245,11 @@ def test_import_refuses_hostile_archives(tmp_path, case, message):
     assert not (tmp_path / "evil.txt").exists() and not Path("/tmp/evil.txt").exists()
 
 
-def _archive(path: Path, tables: dict[str, list[dict]]) -> Path:
+def _archive(path: Path, tables: dict[str, list[dict]], extra: dict[str, bytes]) -> Path:
     files = {f"tables/{n}.jsonl": "".join(json.dumps(r) + "\n" for r in rows).encode() for n, rows in tables.items()}
-    m = {"format": "aisc-competition-export", "format_version": 1,
+    files.update(extra)
+    m = {"format": "aisc-competition-export", "format_version": 1, "with_data": True,
+         "phases": {"2": {"bundle": "bundles/face-p", "model_set": None}},
          "tables": {n: {"file": f"tables/{n}.jsonl", "rows": len(r)} for n, r in tables.items()},
          "files": {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for n, d in files.items()}}
     return _tar(path, [_file("manifest.json", json.dumps(m).encode()), *(_file(n, d) for n, d in files.items())])
@@ -273,9 +275,14 @@ def test_import_refuses_hostile_rows_and_writes_nothing(platform_env, tmp_path, 
     score = {"id": 3, "submission_id": 99 if case == "orphan_score" else 9, "scorer_version": "v", "total": 1.0,
              "scorer_score": 1.0}
     archive = _archive(tmp_path / "h.tar", {"competitions": [comp], "phases": [phase], "teams": [team],
-                                            "submissions": [sub], "scores": [score]})
+                                            "submissions": [sub], "scores": [score]},
+                       {"artifacts/uploads/x": b"PK", "bundles/face-p/manifest.json": b"{}"})
+    (tmp_path / "data").mkdir()
+    storage = get_storage()
     with session_scope() as s:
         with pytest.raises(ImportRefused, match=message):
-            import_competition(s, get_storage(), archive, data_dir=tmp_path / "data")
+            import_competition(s, storage, archive, data_dir=tmp_path / "data")
         s.rollback()
         assert s.query(Competition).filter_by(slug=slug).count() == 0
+    assert not any((tmp_path / "data").iterdir())  # what the failed import wrote is gone
+    assert not list((Path(os.environ["AISC_STORAGE_URL"]) / "imported").glob(f"{slug}-*/uploads/x"))
