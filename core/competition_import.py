@@ -4,10 +4,11 @@
 The tar is hostile until checked: only regular files and directories, relative names without
 ``..``, at most ``MAX_MEMBERS`` members and ``max_bytes`` in all, each file's sha256 and size as
 the manifest says, and nothing outside the manifest. Rows get new ids (in the old id order, so
-ties rank the same); teams are matched by name (an existing team is reused); artifacts are
-stored under ``imported/<slug>-<hex>/<old key>``; unfinished submissions arrive ``cancelled``
-(nothing is queued); a track's scorer version is stored only where the server has none. A
-failed import removes the artifacts and data it wrote; the caller rolls back the rows. With
+ties rank the same); teams are matched by name (an existing team is reused, and is given no
+imported token); artifacts are stored under ``imported/<slug>-<hex>/<old key>``; unfinished
+submissions arrive ``cancelled`` (nothing is queued); a track's scorer version is stored only
+where the server has none. A failed import removes the artifacts and data it wrote; the caller
+rolls back the rows. With
 bundle data in the archive, bundles and model sets are unpacked under ``data_dir`` and the
 phases point there; without, the phases keep the exporting server's paths (a note says which
 are missing here). Errors: ``ImportRefused`` (the archive, its manifest or rows are not
@@ -238,6 +239,7 @@ def _load(session: Session, storage: Storage, root: Path, manifest: dict, data_d
         phase_map[_id(r, where)] = _insert(session, Phase.__table__, _values(
             Phase.__table__, r, where, competition_id=comp_id, bundle=bundle, settings=settings), where)
     team_map: dict[int, int] = {}
+    created: set[int] = set()  # teams this import made (only they may receive imported tokens)
     for r in _rows(root, manifest, "teams"):
         where = f"team {r.get('id')}"
         if not isinstance(r.get("name"), str) or not TEAM_NAME.fullmatch(r["name"]):
@@ -245,12 +247,17 @@ def _load(session: Session, storage: Storage, root: Path, manifest: dict, data_d
         existing = session.scalar(select(Team.id).where(Team.name == r.get("name")))
         if existing is not None:
             notes.append(f"team {r.get('name')!r} exists here: its submissions join it")
-        team_map[_id(r, where)] = existing if existing is not None else _insert(
-            session, Team.__table__, _values(Team.__table__, r, where), where)
+        if existing is None:
+            existing = _insert(session, Team.__table__, _values(Team.__table__, r, where), where)
+            created.add(existing)
+        team_map[_id(r, where)] = existing
     for r in _rows(root, manifest, "api_tokens"):
         where = f"api token {r.get('id')}"
         if r.get("role") != "team" or r.get("team_id") not in team_map:
             raise ImportRefused(f"{where}: only team tokens of the exported teams can be imported")
+        if team_map[r["team_id"]] not in created:  # never a new credential for a team of this server
+            notes.append(f"{where}: not imported (its team already existed here)")
+            continue
         if session.scalar(select(ApiToken.id).where(ApiToken.token_hash == r.get("token_hash"))) is None:
             _insert(session, ApiToken.__table__, _values(ApiToken.__table__, r, where,
                                                          team_id=team_map[r["team_id"]]), where)

@@ -179,6 +179,11 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
         sub2 = s2.query(Submission).filter_by(score_total=0.875).one()
         assert s2.execute(text(f"SELECT target FROM {AUDIT} ORDER BY id")).scalars().all() == [
             f"phase {phase2.id}", f"competition {slug}", f"submission {sub2.id}"]
+    # token hashes go only to teams the import creates: never a new credential for a team already here
+    again = _cli(env2, "import-competition", str(tmp / f"{slug}-tokens.tar"), "--slug", f"{slug}-t")
+    assert any("its team already existed here" in n for n in again["notes"])
+    with sessionmaker(bind=second_server["engine"])() as s2:
+        assert s2.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 0
     with session_scope() as s:
         s.execute(text(f"DROP TABLE {AUDIT}"))
     r = subprocess.run([sys.executable, "-m", "core.manage", "import-competition", str(out)], cwd=ROOT,
