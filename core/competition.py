@@ -19,12 +19,26 @@ Example (paths are relative to the YAML file)::
             queue: cpu                           # cpu | gpu
             limits: {soft_seconds: 900, hard_seconds: 1200}   # max_upload_mb may lower the cap
 
+The pages' texts are optional Markdown, inline or as a ``.md`` file next to the YAML::
+
+    description: docs/overview.md   # competition: description, rules, data terms
+    rules: |
+      One account per team; ...
+    terms: docs/terms.md
+    tracks:
+      face:
+        submit: docs/face-submit.md   # what to submit: exact format (the limits are the phases')
+        starting_kit: kits/face-example.zip   # a file teams download from the track page
+        phases: [...]
+
 ``scoring`` is validated by the track's settings model (``evaluators.registry``): an unknown key
 or a wrong type is a load error with its place. The upload cap comes from the track's settings
 (``upload_cap``); ``limits.max_upload_mb`` may only lower it.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -36,6 +50,7 @@ from sqlalchemy.orm import Session
 
 from .errors import ErrorKind, PlatformError
 from .models import Competition, Phase
+from .storage import get_storage
 from .timeutil import to_utc_naive
 from .tracks import TRACKS, BundleError, SettingsError, parse_settings
 
@@ -94,15 +109,27 @@ class PhaseSpec(BaseModel):
         return self
 
 
+MARKDOWN_MAX = 200_000  # characters of one page text
+KIT_MAX = 512 * MiB
+# A text that is only a relative path ending in .md names a Markdown file next to the YAML.
+MD_FILE = re.compile(r"^[A-Za-z0-9_./-]+\.md$")
+
+
 class TrackSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    submit: str = Field(default="", max_length=MARKDOWN_MAX)  # Markdown (or a .md file): what to submit
+    starting_kit: Optional[str] = None  # a file (path relative to the YAML) teams can download
     phases: list[PhaseSpec] = Field(min_length=1)
+    _kit: Optional[Path] = PrivateAttr(default=None)  # resolved by parse()
 
 
 class CompetitionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
-    title: str
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=MARKDOWN_MAX)  # Markdown, or a .md file
+    rules: str = Field(default="", max_length=MARKDOWN_MAX)
+    terms: str = Field(default="", max_length=MARKDOWN_MAX)  # data terms
     tracks: dict[str, TrackSpec] = Field(min_length=1)
 
 
@@ -123,10 +150,14 @@ def parse(text: str, base_dir: Path) -> CompetitionSpec:
     except ValidationError as e:
         raise CompetitionError("invalid competition file:\n  " + "\n  ".join(_format(e))) from None
     problems = []
+    for field in ("description", "rules", "terms"):
+        problems += _markdown_file(spec, field, field, base_dir)
     for track, tspec in spec.tracks.items():
         if track not in TRACKS:
             problems.append(f"tracks.{track}: unknown track {track!r}; known tracks: {', '.join(TRACKS)}")
             continue
+        problems += _markdown_file(tspec, "submit", f"tracks.{track}.submit", base_dir)
+        problems += _starting_kit(tspec, f"tracks.{track}.starting_kit", base_dir)
         names = [p.name for p in tspec.phases]
         for dup in sorted({n for n in names if names.count(n) > 1}):
             problems.append(f"tracks.{track}: phase name {dup!r} is used twice")
@@ -149,6 +180,35 @@ def parse(text: str, base_dir: Path) -> CompetitionSpec:
     if problems:
         raise CompetitionError("invalid competition file:\n  " + "\n  ".join(problems))
     return spec
+
+
+def _markdown_file(obj: BaseModel, field: str, place: str, base_dir: Path) -> list[str]:
+    """Replace a ``.md`` path by the file's text; the problem, if any, with its place."""
+    value = getattr(obj, field)
+    if not MD_FILE.match(value.strip()):
+        return []
+    path = _resolve(value.strip(), base_dir)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return [f"{place}: {value.strip()} names a Markdown file that cannot be read ({e.__class__.__name__}: "
+                f"{path}); fix the path (relative to the YAML file) or write the text inline"]
+    if len(text) > MARKDOWN_MAX:
+        return [f"{place}: {path} has {len(text)} characters; at most {MARKDOWN_MAX} are allowed"]
+    setattr(obj, field, text)
+    return []
+
+
+def _starting_kit(tspec: TrackSpec, place: str, base_dir: Path) -> list[str]:
+    if not tspec.starting_kit:
+        return []
+    path = _resolve(tspec.starting_kit, base_dir)
+    if not path.is_file():
+        return [f"{place}: {path} is not a file; give the path of the kit (relative to the YAML file)"]
+    if path.stat().st_size > KIT_MAX:
+        return [f"{place}: {path} is larger than {KIT_MAX // MiB} MiB"]
+    tspec._kit = path
+    return []
 
 
 def _scoring_problems(track: str, p: PhaseSpec) -> list[str]:
@@ -177,6 +237,24 @@ def _resolve(value: str, base_dir: Path) -> Path:
     return (p if p.is_absolute() else base_dir / p).resolve()
 
 
+def _store_kit(slug: str, track: str, path: Optional[Path]) -> Optional[dict]:
+    """Copy a starting kit into the artifact storage (the API serves it from there, wherever
+    it runs); return what the track page needs: storage key, file name, size, sha256."""
+    if path is None:
+        return None
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    sha = h.hexdigest()
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", path.name)[:100] or "starting-kit"
+    key = f"kits/{slug}/{track}/{sha[:16]}/{name}"
+    storage = get_storage()
+    if not storage.exists(key):
+        storage.put_file(key, path)
+    return {"key": key, "filename": name, "size": path.stat().st_size, "sha256": sha}
+
+
 def load_file(session: Session, path: Path) -> tuple[Competition, list[str]]:
     path = Path(path)
     if not path.is_file():
@@ -193,7 +271,9 @@ def apply(session: Session, spec: CompetitionSpec) -> tuple[Competition, list[st
         session.add(comp)
         session.flush()
         notes.append(f"created competition {spec.slug}")
-    comp.title = spec.title
+    comp.title, comp.description, comp.rules, comp.terms = spec.title, spec.description, spec.rules, spec.terms
+    comp.track_pages = {track: {"submit": tspec.submit, "kit": _store_kit(spec.slug, track, tspec._kit)}
+                        for track, tspec in spec.tracks.items()}
     for track, tspec in spec.tracks.items():
         for p in tspec.phases:
             phase = session.scalar(select(Phase).where(

@@ -26,6 +26,12 @@ class Competition(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    # Markdown written by the organizer (core.competition); rendered safely by the pages
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rules: Mapped[str] = mapped_column(Text, default="", server_default="")
+    terms: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # per track: {"submit": Markdown, "kit": {"key", "filename", "size", "sha256"} or None}
+    track_pages: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     phases: Mapped[list["Phase"]] = relationship(back_populates="competition", order_by="Phase.id")
 
