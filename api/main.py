@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import gc
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from core.db import session_factory
 from core.errors import PlatformError
 
 from . import errors, schemas
-from .routes import admin, auth_web, competitions, pages_submissions, regression, submissions, web
+from .routes import (admin, auth_web, competitions, pages_competitions, pages_submissions, regression, submissions,
+                     web)
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 @asynccontextmanager
@@ -38,8 +43,9 @@ def create_app() -> FastAPI:
             session.execute(text("SELECT 1"))
         return {"ok": True}
 
-    for module in (submissions, competitions, admin, regression, web, auth_web, pages_submissions):
+    for module in (submissions, competitions, admin, regression, web, auth_web, pages_submissions, pages_competitions):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")  # the pages' CSS and JS
 
     def openapi() -> dict:
         if app.openapi_schema is None:

@@ -1,4 +1,5 @@
-"""Server-rendered pages (Jinja2): the competition index and each phase's leaderboard."""
+"""Server-rendered pages (Jinja2): the competition index and each phase's leaderboard
+(grouped, sortable columns: ``api.board_view``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,11 +7,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
-
 from core.errors import ErrorKind, Forbidden
-from core.models import Competition
+from core.visibility import results_visible
 
+from .. import board_view, competition_view
 from ..deps import BrowserPrincipalDep, PhaseId, SessionDep, get_phase
 from ..errors import errors
 from .competitions import visible_board
@@ -29,9 +29,10 @@ SIGN_IN_FIRST = {303: {"description": "Signed out: a redirect to /login (back he
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, session: SessionDep):
-    comps = session.scalars(select(Competition).order_by(Competition.id)).all()
-    return templates.TemplateResponse(request, "index.html", {"competitions": comps})
+def index(request: Request, session: SessionDep, user: BrowserPrincipalDep):
+    """Every competition with its tracks and each phase's state."""
+    return templates.TemplateResponse(request, "index.html",
+                                      {"competitions": competition_view.index(session), "user": user})
 
 
 @router.get("/leaderboard/{phase_id}", response_class=HTMLResponse, responses=errors(ErrorKind.NOT_FOUND))
@@ -44,5 +45,8 @@ def leaderboard_page(phase_id: PhaseId, request: Request, session: SessionDep, u
         hidden = False
     except Forbidden:
         board, hidden = {"rows": [], "columns": [], "scorer_version": "", "complete": False}, True
-    return templates.TemplateResponse(request, "leaderboard.html",
-                                      {"phase": phase, "board": board, "hidden": hidden, "user": user})
+    layout = board_view.groups(board["columns"])
+    means = [board_view.group_means(r.get("columns"), layout) for r in board["rows"]]
+    return templates.TemplateResponse(request, "leaderboard.html", {
+        "phase": phase, "board": board, "hidden": hidden, "user": user, "groups": layout, "means": means,
+        "label": board_view.label, "csv": results_visible(phase.visibility, phase.revealed, False)})

@@ -1,6 +1,7 @@
 """A tiny scorer used only by the platform's state-machine tests (installed for every track
 through ``evaluators.registry.install`` in the test processes). The submission is a text file:
-``FAKE score=0.7 sleep=2 fail=user|infra|timeout``."""
+``FAKE score=0.7 sleep=2 fail=user|infra|timeout cols=driving|face`` (``cols``: the column
+names of that track's real scorer, for the pages' tests)."""
 from __future__ import annotations
 
 import time
@@ -44,7 +45,26 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress=None, wo
     workdir.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", (16, 16), (int(255 * value), 0, 0)).save(workdir / "overview.png")
     return Result(track="face", scorer_version=SCORER_VERSION, score=value,
-                  columns={"model:a": value, "model:b": value / 2}, artifacts={"overview": "overview.png"})
+                  columns=COLUMNS.get(opts.get("cols", ""), _plain)(value), artifacts={"overview": "overview.png"})
+
+
+def _plain(v: float) -> dict[str, float]:
+    return {"model:a": v, "model:b": v / 2}
+
+
+def _driving(v: float) -> dict[str, float]:
+    scenes = [f"val_truck_{i:02d}" for i in range(1, 6)] + ["val_mannequin_01_patched", "val_mannequin_02_patched"]
+    cols = {"model:whitebox_yolov3": v, "model:blackbox_yolov8n": v * 0.8, "area": 0.1, "kind:truck": v * 0.9,
+            "kind:person": v * 0.7}
+    cols.update({f"scene:{s}": v * (1 - 0.05 * i) for i, s in enumerate(scenes)})
+    return cols
+
+
+def _face(v: float) -> dict[str, float]:
+    return {"model:dlib_resnet": v, "model:facenet_casia": v * 0.9, "model:mobilefacenet": v * 0.8}
+
+
+COLUMNS = {"driving": _driving, "face": _face}
 
 
 class FakeTrack:

@@ -35,12 +35,15 @@ def phase_spec(name: str, bundle: Path, **over) -> dict:
     return spec
 
 
-def load_competition(tmp: Path, phases: dict[str, list[dict]], slug: str | None = None) -> dict[str, int]:
-    """Write and load a competition YAML; return {'track/phase': phase id}."""
+def load_competition(tmp: Path, phases: dict[str, list[dict]], slug: str | None = None, *,
+                     pages: dict | None = None, track_pages: dict[str, dict] | None = None) -> dict[str, int]:
+    """Write and load a competition YAML; return {'track/phase': phase id}. ``pages``: top-level
+    fields (description, rules, terms); ``track_pages``: per track (submit, starting_kit)."""
     slug = slug or f"c-{uuid.uuid4().hex[:8]}"
     path = tmp / f"{slug}.yaml"
-    path.write_text(yaml.safe_dump({"slug": slug, "title": f"Test {slug}",
-                                    "tracks": {t: {"phases": ps} for t, ps in phases.items()}}))
+    path.write_text(yaml.safe_dump({"slug": slug, "title": f"Test {slug}", **(pages or {}),
+                                    "tracks": {t: {**(track_pages or {}).get(t, {}), "phases": ps}
+                                               for t, ps in phases.items()}}))
     with session_scope() as session:
         comp, _ = load_file(session, path)
         return {f"{p.track}/{p.name}": p.id for p in session.query(Phase).filter_by(competition_id=comp.id)}

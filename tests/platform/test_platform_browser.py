@@ -46,16 +46,16 @@ def test_leaderboard_page_in_headless_chromium(platform_env, procs):
         driver.get(f"{base}/leaderboard/{pid}")
         assert driver.find_element(By.ID, "title").text == "Leaderboard: face / web"
         header = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#leaderboard thead th")]
-        assert header[:5] == ["#", "Team", "Total", "model:a", "model:b"]
+        assert header == ["#", "Team", "Total", "Models", "Submitted (UTC)", "a", "b"]  # grouped, readable
         rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
                 for tr in driver.find_elements(By.CSS_SELECTOR, "#leaderboard tbody tr")]
-        assert [r[:5] for r in rows] == [["1", f"web-b-{tag}", "0.5000", "0.5000", "0.2500"],
-                                         ["2", f"web-a-{tag}", "0.2000", "0.2000", "0.1000"]]
+        assert [r[:5] for r in rows] == [["1", f"web-b-{tag}", "0.5000", "0.500", "0.250"],
+                                         ["2", f"web-a-{tag}", "0.2000", "0.200", "0.100"]]
         driver.save_screenshot(str(tmp / "leaderboard.png"))
         driver.get(f"{base}/leaderboard/{phases['face/secret']}")
         assert "private until the organizers reveal it" in driver.find_element(By.ID, "hidden").text
         driver.get(base + "/")
         links = [a.text for a in driver.find_elements(By.TAG_NAME, "a")]
-        assert "face / web" in links
+        assert "face / web" in links and "leaderboard" in links
     finally:
         driver.quit()
