@@ -3,7 +3,8 @@ build_demo``), a competition YAML and the list of baseline submissions.
 
   python -m authoring.demo_competition --out var/demo [--quick] [--tracks face,driving]
 
-Writes ``<out>/competition.yaml`` and ``<out>/baselines.json``
+Writes ``<out>/competition.yaml`` (its page texts as Markdown files under ``<out>/pages/``,
+``authoring.demo_pages``) and ``<out>/baselines.json``
 (``[{"track", "phase", "team", "file"}]``: one demo team per baseline, submitted to the
 track's first phase). Phases of a track follow each other in time (overlaps are invalid):
 the first is open now, later ones are filled by the organizer's carry-over.
@@ -22,7 +23,10 @@ import yaml
 
 from evaluators.registry import TRACKS
 
+from . import demo_pages
+
 QUOTA = {"daily": 20, "total": 200}
+KIT_MAX_BYTES = 16 << 20  # a baseline this small doubles as the track's downloadable example
 LIMITS = {"face": {"soft_seconds": 1800, "hard_seconds": 2100},
           "driving": {"soft_seconds": 3600, "hard_seconds": 4200},
           "deepfake": {"soft_seconds": 3600, "hard_seconds": 4200}}
@@ -65,17 +69,39 @@ def build(out: Path, quick: bool, tracks: list[str] | None = None) -> tuple[Path
                            # organizers' per-submission subjective score on deepfake final phases
                            "subjective_weight": 0.1 if ph.get("settings", {}).get("phase_kind") == "final" else 0.0})
             opens = closes
-        comp_tracks[track] = {"phases": phases}
+        comp_tracks[track] = {"submit": _page(out, f"submit-{track}", demo_pages.SUBMIT.get(track, "")),
+                              **_example(out, built["baselines"]), "phases": phases}
         first = phases[0]["name"]
         for name, path in built["baselines"].items():
             baselines.append({"track": track, "phase": first, "team": f"{track}-{name}"[:100], "file": str(path)})
     if not comp_tracks:
         raise SystemExit("no track has a demo module (evaluators/<track>/demo.py) yet; nothing to run")
-    comp = {"slug": "aisc-demo", "title": "AISC 2022 offline demo", "tracks": comp_tracks}
+    comp = {"slug": "aisc-demo", "title": "AISC 2022 offline demo",
+            "description": _page(out, "description", demo_pages.DESCRIPTION),
+            "rules": _page(out, "rules", demo_pages.RULES), "terms": _page(out, "terms", demo_pages.TERMS),
+            "tracks": comp_tracks}
     comp_path, base_path = out / "competition.yaml", out / "baselines.json"
     comp_path.write_text(yaml.safe_dump(comp, sort_keys=False))
     base_path.write_text(json.dumps(baselines, indent=2))
     return comp_path, base_path
+
+
+def _page(out: Path, name: str, text: str) -> str:
+    """Write a page text to ``<out>/pages/<name>.md``; return its path relative to the YAML."""
+    (out / "pages").mkdir(exist_ok=True)
+    (out / "pages" / f"{name}.md").write_text(text)
+    return f"pages/{name}.md"
+
+
+def _example(out: Path, baselines: dict[str, str]) -> dict[str, str]:
+    """The track's first baseline as its starting kit, when it is small enough to download."""
+    for path in map(Path, baselines.values()):
+        if path.is_file() and path.stat().st_size <= KIT_MAX_BYTES:
+            try:
+                return {"starting_kit": str(path.resolve().relative_to(out))}
+            except ValueError:
+                return {"starting_kit": str(path.resolve())}
+    return {}
 
 
 def main(argv: list[str] | None = None) -> int:
