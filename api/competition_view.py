@@ -39,7 +39,9 @@ def duration_text(seconds: float) -> str:
         return f"{d} d {h} h"
     if h:
         return f"{h} h {m} min"
-    return f"{m} min {s % 60} s" if m else f"{s} s"
+    if m:
+        return f"{m} min {s % 60} s" if s % 60 else f"{m} min"
+    return f"{s} s"
 
 
 def phase_summary(ph: Phase, now: datetime) -> dict[str, Any]:
