@@ -137,8 +137,10 @@ def _format(e: ValidationError) -> list[str]:
     return [f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in e.errors()]
 
 
-def parse(text: str, base_dir: Path) -> CompetitionSpec:
-    """Parse and validate; raise CompetitionError listing every problem."""
+def parse(text: str, base_dir: Path, *, page_files: bool = True) -> CompetitionSpec:
+    """Parse and validate; raise CompetitionError listing every problem. ``page_files=False``
+    (a YAML sent over HTTP): page texts naming a .md file and starting kits are refused, so an
+    upload cannot publish a file of the server."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -151,13 +153,13 @@ def parse(text: str, base_dir: Path) -> CompetitionSpec:
         raise CompetitionError("invalid competition file:\n  " + "\n  ".join(_format(e))) from None
     problems = []
     for field in ("description", "rules", "terms"):
-        problems += _markdown_file(spec, field, field, base_dir)
+        problems += _markdown_file(spec, field, field, base_dir, page_files)
     for track, tspec in spec.tracks.items():
         if track not in TRACKS:
             problems.append(f"tracks.{track}: unknown track {track!r}; known tracks: {', '.join(TRACKS)}")
             continue
-        problems += _markdown_file(tspec, "submit", f"tracks.{track}.submit", base_dir)
-        problems += _starting_kit(tspec, f"tracks.{track}.starting_kit", base_dir)
+        problems += _markdown_file(tspec, "submit", f"tracks.{track}.submit", base_dir, page_files)
+        problems += _starting_kit(tspec, f"tracks.{track}.starting_kit", base_dir, page_files)
         names = [p.name for p in tspec.phases]
         for dup in sorted({n for n in names if names.count(n) > 1}):
             problems.append(f"tracks.{track}: phase name {dup!r} is used twice")
@@ -182,11 +184,17 @@ def parse(text: str, base_dir: Path) -> CompetitionSpec:
     return spec
 
 
-def _markdown_file(obj: BaseModel, field: str, place: str, base_dir: Path) -> list[str]:
+FILES_OVER_HTTP = ("files are read only from a competition loaded on the server: "
+                   "python -m core.manage load-competition FILE; over HTTP write the text inline")
+
+
+def _markdown_file(obj: BaseModel, field: str, place: str, base_dir: Path, allowed: bool = True) -> list[str]:
     """Replace a ``.md`` path by the file's text; the problem, if any, with its place."""
     value = getattr(obj, field)
     if not MD_FILE.match(value.strip()):
         return []
+    if not allowed:
+        return [f"{place}: {value.strip()} names a Markdown file; {FILES_OVER_HTTP}"]
     path = _resolve(value.strip(), base_dir)
     try:
         text = path.read_text(encoding="utf-8")
@@ -199,9 +207,11 @@ def _markdown_file(obj: BaseModel, field: str, place: str, base_dir: Path) -> li
     return []
 
 
-def _starting_kit(tspec: TrackSpec, place: str, base_dir: Path) -> list[str]:
+def _starting_kit(tspec: TrackSpec, place: str, base_dir: Path, allowed: bool = True) -> list[str]:
     if not tspec.starting_kit:
         return []
+    if not allowed:
+        return [f"{place}: a starting kit is a file; {FILES_OVER_HTTP}"]
     path = _resolve(tspec.starting_kit, base_dir)
     if not path.is_file():
         return [f"{place}: {path} is not a file; give the path of the kit (relative to the YAML file)"]

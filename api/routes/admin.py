@@ -83,8 +83,9 @@ def create_team(body: TeamIn, session: SessionDep, _: AdminDep) -> dict:
 def load_competition(session: SessionDep, _: AdminDep,
                      yaml_text: Annotated[str, Body(media_type="application/yaml")]) -> dict:
     """Load or update a competition from its YAML (relative paths are relative to the repo);
-    422 lists every problem of an invalid file."""
-    comp, notes = apply(session, parse(yaml_text, ROOT))
+    422 lists every problem of an invalid file. Page texts must be inline here: a ``.md`` file
+    or a starting kit is refused (load those with ``python -m core.manage load-competition``)."""
+    comp, notes = apply(session, parse(yaml_text, ROOT, page_files=False))
     session.commit()
     return {"slug": comp.slug, "notes": notes}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -82,6 +81,10 @@ def test_page_text_errors_name_their_place(tmp_path):
     msg = str(e.value)
     assert "terms: terms.md names a Markdown file" in msg and "tracks.face.submit: submit.md" in msg
     assert "tracks.face.starting_kit:" in msg
+    with pytest.raises(CompetitionError) as e:  # a YAML sent over HTTP names no server file
+        parse(text, tmp_path, page_files=False)
+    assert "terms: terms.md names a Markdown file; files are read only from a competition loaded" in str(e.value)
+    assert "tracks.face.starting_kit: a starting kit is a file; files are read only" in str(e.value)
 
 
 def test_leaderboard_groups_have_readable_labels():
