@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     for (track, name), pid in phases.items():
         print_board(admin.leaderboard(pid))
         print(f"  page: {args.url.rstrip('/')}/leaderboard/{pid}\n")
+    print(f"[demo] the competition's pages: {args.url.rstrip('/')}/competitions/aisc-demo\n")
     print_results_pages(pages, client_settings().public_url or args.url, tokens_dir)
     return 1 if failed else 0
 
