@@ -74,6 +74,26 @@ def site(platform_env, tmp_path_factory):
         p.kill()
 
 
+def _csp_ready(driver) -> None:
+    """Nothing a strict Content-Security-Policy would block: no inline script, event handler,
+    style attribute, or asset from another origin."""
+    found = driver.execute_script("""
+        var bad = [];
+        document.querySelectorAll('script:not([src])').forEach(function () { bad.push('inline script'); });
+        document.querySelectorAll('*').forEach(function (e) {
+          for (var i = 0; i < e.attributes.length; i++) {
+            var n = e.attributes[i].name;
+            if (n.indexOf('on') === 0 || n === 'style') { bad.push(e.tagName + ' ' + n); }
+          }
+        });
+        document.querySelectorAll('script[src], link[href], img[src]').forEach(function (e) {
+          var u = new URL(e.src || e.href, location.href);
+          if (u.origin !== location.origin && e.tagName !== 'A') { bad.push('external ' + u.href); }
+        });
+        return bad;""")
+    assert found == [], found
+
+
 def _fits(driver) -> tuple[int, int]:
     return driver.execute_script(
         "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];")
@@ -84,6 +104,7 @@ def test_index_and_overview_render_safely(site):
 
     d, base = site["driver"], site["base"]
     d.get(base + "/")
+    _csp_ready(d)
     section = d.find_element(By.ID, f"competition-{site['slug']}")
     states = [e.text for e in section.find_elements(By.CSS_SELECTOR, ".state")]
     assert states.count("open") == 2 and states.count("upcoming") == 1
@@ -101,6 +122,7 @@ def test_index_and_overview_render_safely(site):
     rules = d.find_element(By.ID, "rules").text
     assert "One account per team." in rules  # read from rules.md next to the YAML
     assert "Data for research use only." in d.find_element(By.ID, "terms").text
+    _csp_ready(d)
     d.save_screenshot(str(SHOTS / "overview.png"))
 
 
@@ -109,6 +131,7 @@ def test_track_page_and_starting_kit(site):
 
     d, base = site["driver"], site["base"]
     d.get(f"{base}/competitions/{site['slug']}/tracks/driving")
+    _csp_ready(d)
     assert "PNG patch" in d.find_element(By.ID, "format").find_element(By.TAG_NAME, "strong").text
     cells = [td.text for td in d.find_elements(By.CSS_SELECTOR, "#limits-table tbody tr td")]
     assert cells[:4] == ["open", "64 MiB", "50", "no limit"]  # the driving track's cap
@@ -139,6 +162,7 @@ def test_phase_page_state_and_countdown(site):
     assert "50 uploads per team per UTC day" in d.find_element(By.ID, "quota").text
     assert "private" in d.find_element(By.ID, "visibility").text
     assert not d.find_elements(By.ID, "csv-link")  # private: no CSV
+    _csp_ready(d)
     d.save_screenshot(str(SHOTS / "phase.png"))
     r = httpx.get(f"{base}/phases/{site['phases']['face/later']}/leaderboard.csv", timeout=10)
     assert r.status_code == 403 and "private" in r.json()["detail"]
@@ -168,6 +192,7 @@ def test_leaderboard_fits_sorts_and_discloses(site, track):
     width, viewport = _fits(d)
     table_width = d.execute_script("return document.getElementById('leaderboard').scrollWidth")
     assert width <= viewport and table_width <= viewport, (width, table_width, viewport)
+    _csp_ready(d)
     headings = [th.text for th in d.find_elements(By.CSS_SELECTOR, "#leaderboard thead th") if th.is_displayed()]
     assert not [h for h in headings if ":" in h and "UTC" not in h], headings  # no raw 'model:...' keys
     assert "Models" in " ".join(headings)
