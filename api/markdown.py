@@ -45,6 +45,11 @@ def _parser() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=64)  # the same few organizer texts on every page view
+def _render(text: str) -> str:
+    return _parser().render(text)
+
+
 def render(text: str | None) -> Markup:
     """Markdown -> HTML that is safe to insert into a page (empty for an empty text)."""
-    return Markup(_parser().render(text or "")) if text and text.strip() else Markup("")
+    return Markup(_render(text)) if text and text.strip() else Markup("")
