@@ -58,8 +58,9 @@ def site(platform_env, tmp_path_factory):
                                  "starting_kit": "driving-kit.zip"}})
     tag = uuid.uuid4().hex[:6]
     teams = {}
-    for i, score in enumerate(["0.31", "0.72", "0.55"]):
-        name = f"team-{'abc'[i]}-{tag}"
+    long_name = f"<b>{'w' * 80}{tag}"  # hostile and long: escaped, and wrapped to fit
+    for i, score in enumerate(["0.31", "0.72", "0.55", "0.12"]):
+        name = f"team-{'abc'[i]}-{tag}" if i < 3 else long_name
         token = make_team(name)
         teams[name] = float(score)
         for track, cols in (("driving/prelim", "driving"), ("face/web", "face")):
@@ -193,11 +194,13 @@ def test_leaderboard_fits_sorts_and_discloses(site, track):
     table_width = d.execute_script("return document.getElementById('leaderboard').scrollWidth")
     assert width <= viewport and table_width <= viewport, (width, table_width, viewport)
     _csp_ready(d)
+    d.save_screenshot(str(SHOTS / f"leaderboard-{track.split('/')[0]}.png"))
     headings = [th.text for th in d.find_elements(By.CSS_SELECTOR, "#leaderboard thead th") if th.is_displayed()]
     assert not [h for h in headings if ":" in h and "UTC" not in h], headings  # no raw 'model:...' keys
     assert "Models" in " ".join(headings)
     teams = sorted(site["teams"], key=site["teams"].get, reverse=True)
     assert [td.text for td in d.find_elements(By.CSS_SELECTOR, "#leaderboard td.team")] == teams
+    assert not d.find_elements(By.CSS_SELECTOR, "#leaderboard td.team b")  # the name is text
     d.find_element(By.CSS_SELECTOR, "th[data-col='team'] button.sort").click()
     assert [td.text for td in d.find_elements(By.CSS_SELECTOR, "#leaderboard td.team")] == sorted(teams)
     assert d.find_element(By.CSS_SELECTOR, "th[data-col='team']").get_attribute("aria-sort") == "ascending"
@@ -213,7 +216,6 @@ def test_leaderboard_fits_sorts_and_discloses(site, track):
         _aligned(d, "model:whitebox_yolov3")
         _aligned(d, "mean-scene")
         assert d.find_element(By.CSS_SELECTOR, "th[data-col='model:blackbox_yolov8n']").text == "blackbox yolov8n"
-        d.save_screenshot(str(SHOTS / "leaderboard-driving.png"))
         toggle = d.find_element(By.CSS_SELECTOR, "#group-scene button.toggle")
         assert toggle.get_attribute("aria-expanded") == "false"
         toggle.click()
@@ -226,7 +228,6 @@ def test_leaderboard_fits_sorts_and_discloses(site, track):
         assert not scene.is_displayed()
     else:
         assert d.find_element(By.CSS_SELECTOR, "th[data-col='model:mobilefacenet']").text == "mobilefacenet"
-        d.save_screenshot(str(SHOTS / "leaderboard-face.png"))
     key = d.find_element(By.ID, "column-key")
     key.find_element(By.TAG_NAME, "summary").click()
     assert "model:" in key.text
