@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from core import leaderboard, scorer_versions
-from core.errors import ErrorKind, Forbidden
+from core.errors import ErrorKind, Forbidden, NotFound
 from core.storage import get_storage
 from core.visibility import results_visible
 
@@ -41,8 +41,11 @@ def track_page(slug: Slug, track: Track, request: Request, session: SessionDep, 
             responses={200: FILE, **errors(ErrorKind.NOT_FOUND)})
 def starting_kit(slug: Slug, track: Track, session: SessionDep) -> Response:
     """Download the track's starting kit (404 when the organizers gave none)."""
-    kit = view.kit(session, slug, track)
-    return StreamingResponse(get_storage().iter_bytes(kit["key"]), media_type="application/octet-stream",
+    kit, storage = view.kit(session, slug, track), get_storage()
+    if not storage.exists(kit["key"]):
+        raise NotFound(f"the starting kit of {slug}/{track} is missing from the storage; "
+                       "the organizers must load the competition again")
+    return StreamingResponse(storage.iter_bytes(kit["key"]), media_type="application/octet-stream",
                              headers={"Content-Disposition": f'attachment; filename="{kit["filename"]}"',
                                       "Content-Length": str(kit["size"])})
 

@@ -141,6 +141,16 @@ def test_track_page_and_starting_kit(site):
     assert r.status_code == 200 and r.content == site["kit"].read_bytes()
     assert 'filename="driving-kit.zip"' in r.headers["content-disposition"]
     assert httpx.get(f"{base}/competitions/{site['slug']}/tracks/face/starting-kit", timeout=10).status_code == 404
+    from core.db import session_scope
+    from core.models import Competition
+    from sqlalchemy import select
+
+    with session_scope() as s:  # the stored file lost: a clear 404, not a broken download
+        comp = s.scalar(select(Competition).where(Competition.slug == site["slug"]))
+        comp.track_pages = {**comp.track_pages, "driving": {**comp.track_pages["driving"], "kit": {
+            **comp.track_pages["driving"]["kit"], "key": "kits/none/lost.zip"}}}
+    r = httpx.get(href, timeout=10)
+    assert r.status_code == 404 and "missing from the storage" in r.json()["detail"]
     assert httpx.get(f"{base}/competitions/{site['slug']}/tracks/nope", timeout=10).status_code == 404
     assert httpx.get(f"{base}/competitions/no-such-thing", timeout=10).status_code == 404
 
