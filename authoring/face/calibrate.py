@@ -22,7 +22,7 @@ import numpy as np
 from evaluators.common.errors import BundleError
 from evaluators.common.result import Progress, report
 from evaluators.face.backends import cosine, load_backend
-from evaluators.face.models import load_face_model_specs, write_model_set
+from evaluators.face.models import is_liveness, load_face_model_specs, write_model_set
 
 
 def threshold_at_far(impostor: np.ndarray, genuine: np.ndarray, far: float) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def calibrate_model_set(model_set: str | Path, faces_dir: str | Path, far: float
                         out: Optional[str | Path] = None, progress: Optional[Progress] = None) -> list[dict]:
     """Calibrate every model of a model set and write it (in place unless ``out`` is given)."""
     faces, ids = load_identity_faces(faces_dir)
-    specs = load_face_model_specs(model_set, need_thresholds=False)
+    specs = [s for s in load_face_model_specs(model_set, need_thresholds=False) if not is_liveness(s)]
     raw = json.loads(Path(model_set).read_text())
     results = []
     for i, spec in enumerate(specs):

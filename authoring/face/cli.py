@@ -39,9 +39,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_model_set(args: argparse.Namespace) -> int:
-    from evaluators.face.models import default_model_entries, write_model_set
+    from evaluators.face.models import default_model_entries, liveness_entry, write_model_set
 
-    p = write_model_set(args.out, default_model_entries(), "offline models; run calibrate-face to set thresholds")
+    models = default_model_entries() + ([liveness_entry()] if args.liveness else [])
+    p = write_model_set(args.out, models, "offline models; run calibrate-face to set thresholds")
     print(f"model set written to {p} (thresholds unset: run calibrate-face)")
     return 0
 
@@ -78,6 +79,8 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("face-model-set", help="write the offline three-model set (uncalibrated)")
     p.add_argument("--out", required=True)
+    p.add_argument("--liveness", action="store_true",
+                   help="add FaceAntiSpoofing.tflite as a liveness model (threshold 0.2 from its origin project)")
     p.set_defaults(func=cmd_model_set)
     p = sub.add_parser("face-baseline", help="write a baseline face submission zip")
     p.add_argument("--bundle", required=True)

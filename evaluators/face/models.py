@@ -6,6 +6,13 @@ A face model entry::
      "sha256": "...", "threshold": 0.93,            # cosine similarity; same identity if >=
      "shape_predictor": "...", "shape_predictor_sha256": "...",   # dlib only
      "calibration": {"far_target": 0.01, "far": 0.0, "tar": 1.0, "impostor_pairs": 300, ...}}
+
+An optional liveness (anti-spoofing) entry has ``"role": "liveness"``: it takes no part in
+verification or calibration; its ``threshold`` is a spoof score (live if score <= threshold) with
+its origin in ``threshold_source`` (see ``liveness_entry``)::
+
+    {"name": "antispoof", "role": "liveness", "backend": "litert_liveness", "file": ".../FaceAntiSpoofing.tflite",
+     "sha256": "...", "threshold": 0.2, "threshold_source": "..."}
 """
 from __future__ import annotations
 
@@ -23,6 +30,16 @@ from .backends import FaceBackend, load_backend
 from .settings import face_environment
 
 EXTRA_FILES = ("shape_predictor",)
+LIVENESS = "liveness"
+# FaceAntiSpoofing.java in the model's origin project: "THRESHOLD = 0.2f; // above it: an attack"
+LIVENESS_THRESHOLD = 0.2
+LIVENESS_SOURCE = ("syaringan357/Android-MobileFaceNet-MTCNN-FaceAntiSpoofing, "
+                   "app/src/main/java/com/zwp/mobilefacenet/faceantispoofing/FaceAntiSpoofing.java: "
+                   "THRESHOLD = 0.2f, a score above it is an attack")
+
+
+def is_liveness(spec: dict[str, Any]) -> bool:
+    return spec.get("role") == LIVENESS
 
 
 def assets_dir() -> Path:
@@ -54,7 +71,24 @@ def load_face_model_specs(path: str | Path, *, need_thresholds: bool = True) -> 
 def load_face_models(path: str | Path, *, need_thresholds: bool = True, device: str = "cpu") -> list[FaceBackend]:
     """The model set's backends; ``device`` is a resolved device (``common.device``), used by the
     backends that have a GPU path."""
-    return [load_backend(dict(s, device=device)) for s in load_face_model_specs(path, need_thresholds=need_thresholds)]
+    return [load_backend(dict(s, device=device)) for s in load_face_model_specs(path, need_thresholds=need_thresholds)
+            if not is_liveness(s)]
+
+
+def load_liveness_models(path: str | Path) -> list:
+    """The model set's liveness models (``role: liveness``; LiteRTLiveness), often none. They run on
+    the CPU (LiteRT); a backend other than ``litert_liveness`` is the organizer's error."""
+    from .backends.litert_liveness import LiteRTLiveness
+
+    out = []
+    for s in load_face_model_specs(path):
+        if not is_liveness(s):
+            continue
+        if s.get("backend") != LiteRTLiveness.backend:
+            raise BundleError(f"model set {path}: liveness model {s['name']!r} has backend {s.get('backend')!r}; "
+                              f"the liveness backend is {LiteRTLiveness.backend!r}")
+        out.append(LiteRTLiveness(s))
+    return out
 
 
 def _entry(name: str, backend: str, file: Path, **extra: Any) -> dict[str, Any]:
@@ -90,6 +124,14 @@ def default_model_entries() -> list[dict[str, Any]]:
         _entry("facenet_casia", "opencv_facenet", facenet_dir / "graph_final.pb", input_size=160),
         _entry("mobilefacenet", "litert", assets_dir() / "npm" / "MobileFaceNet.tflite", mean=127.5, std=128.0),
     ]
+
+
+def liveness_entry() -> dict[str, Any]:
+    """FaceAntiSpoofing.tflite (fetched by scripts/setup.d/face.sh) as a liveness entry, with the
+    threshold of its origin project (``LIVENESS_SOURCE``)."""
+    e = _entry("antispoof", "litert_liveness", assets_dir() / "npm" / "FaceAntiSpoofing.tflite")
+    e.update(role=LIVENESS, threshold=LIVENESS_THRESHOLD, threshold_source=LIVENESS_SOURCE)
+    return e
 
 
 def write_model_set(path: str | Path, models: list[dict[str, Any]], note: str = "") -> Path:

@@ -17,22 +17,29 @@ from evaluators.common.result import Progress, Result, report
 from .backends import FaceBackend, cosine
 from .bundle import FaceBundle, compare_rel, load_face_bundle, original_rel
 from .cache import EmbeddingCache
-from .models import load_face_models
+from .limits import apply_limits
+from .models import load_face_models, load_liveness_models
 from .perturbation import check_budget, perturbation_mask
 from .settings import FaceSettings, parse_settings
 from .upload import decode_face, read_upload
 
 SCORER_VERSION = "face-1.1"  # 1.1: thresholds calibrated in the middle of a gap; margins and near-threshold counts
-_MODELS: dict[tuple[str, float, str], list[FaceBackend]] = {}
+_MODELS: dict[tuple[str, float, str], tuple[list[FaceBackend], list]] = {}
 
 
-def cached_models(model_set: Path, device: str = "cpu") -> list[FaceBackend]:
-    """Models stay loaded across scoring runs in one process (keyed by path, mtime and device)."""
+def cached_model_sets(model_set: Path, device: str = "cpu") -> tuple[list[FaceBackend], list]:
+    """(verification models, liveness models) of a model set; they stay loaded across scoring
+    runs in one process (keyed by path, mtime and device)."""
     key = (str(Path(model_set).resolve()), Path(model_set).stat().st_mtime if Path(model_set).exists() else 0.0, device)
     if key not in _MODELS:
         _MODELS.clear()
-        _MODELS[key] = load_face_models(model_set, device=device)
+        _MODELS[key] = (load_face_models(model_set, device=device), load_liveness_models(model_set))
     return _MODELS[key]
+
+
+def cached_models(model_set: Path, device: str = "cpu") -> list[FaceBackend]:
+    """The verification models of a model set (``cached_model_sets``)."""
+    return cached_model_sets(model_set, device)[0]
 
 
 def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tuple[list[dict], dict, dict, list[str]]:
@@ -43,7 +50,8 @@ def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tupl
                      max_entry_bytes=cfg.max_entry_bytes)
     t1 = time.perf_counter()
     records, images = [], {}
-    t_cc = 0.0
+    t_cc = t_lim = 0.0
+    limits = cfg.limits()
     for pid in bundle.ids:
         rec: dict[str, Any] = {"id": pid, "valid": False}
         records.append(rec)
@@ -56,19 +64,31 @@ def check_samples(artifact: Path, bundle: FaceBundle, cfg: FaceSettings) -> tupl
         except ValueError as e:
             rec["reason"] = str(e)
             continue
+        orig = bundle.read(original_rel(pid))
         tc = time.perf_counter()
-        chk = check_budget(perturbation_mask(adv, bundle.read(original_rel(pid))), connectivity=cfg.connectivity,
+        chk = check_budget(perturbation_mask(adv, orig), connectivity=cfg.connectivity,
                            max_components=cfg.max_components, max_pixels=cfg.max_pixels)
         t_cc += time.perf_counter() - tc
         rec.update(components=chk.components, pixels=chk.pixels)
+        tl = time.perf_counter()
+        lim = apply_limits(adv, orig, limits)
+        t_lim += time.perf_counter() - tl
+        rec.update(lim.measured.as_details())
+        if lim.scored is not None:
+            rec["projected"] = lim.scored.as_details()
         if not chk.ok:
             rec["reason"] = (f"{pid}.png breaks the perturbation budget ({chk.components} regions, "
                              f"{chk.pixels} changed pixels): {chk.reason}")
             continue
+        if not lim.ok:
+            rec["reason"] = f"{pid}.png is over the phase's perturbation limits: {lim.reason}"
+            continue
+        adv = lim.image
         rec["valid"] = True
         images[pid] = adv
     t2 = time.perf_counter()
-    return records, images, {"unzip_validate": (t1 - t0) + (t2 - t1 - t_cc), "connected_components": t_cc}, up.notes
+    return records, images, {"unzip_validate": (t1 - t0) + (t2 - t1 - t_cc - t_lim), "connected_components": t_cc,
+                             "limits": t_lim}, up.notes
 
 
 def target_embeddings(model: FaceBackend, bundle: FaceBundle, ids: list[str], cfg: FaceSettings) -> tuple[np.ndarray, int]:
@@ -103,6 +123,26 @@ def model_similarities(models: list[FaceBackend], adv: np.ndarray, bundle: FaceB
         return dict(zip((m.name for m in models), pool.map(one, models)))
 
 
+def liveness(live_models: list, adv: Optional[np.ndarray], ids: list[str], by_id: dict[str, dict],
+             columns: dict[str, float], n_pairs: int) -> np.ndarray:
+    """Run each liveness model on the valid adversarial faces ``adv`` (rows in ``ids`` order):
+    each sample record gets ``liveness: {model: {"score", "live"}}`` and ``columns`` a
+    ``live:<model>`` column (share of all pairs whose adversarial face is valid and passes as
+    live). Returns N bool: live on every liveness model (all True when there are none)."""
+    all_live = np.ones(len(ids), bool)
+    for lm in live_models:
+        hits = 0
+        if ids:
+            scores = lm.scores(adv)
+            live = lm.live(scores)
+            for pid, sc, lv in zip(ids, scores, live):
+                by_id[pid].setdefault("liveness", {})[lm.name] = {"score": round(float(sc), 6), "live": bool(lv)}
+            all_live &= live
+            hits = int(live.sum())
+        columns[f"live:{lm.name}"] = hits / n_pairs
+    return all_live
+
+
 def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optional[Progress] = None,
           workdir: Optional[Path] = None) -> Result:
     timings: dict[str, float] = {}
@@ -112,7 +152,10 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     bundle = load_face_bundle(bundle_dir)
     if cfg.n_pairs is not None and cfg.n_pairs != bundle.n_pairs:
         raise BundleError(f"settings say n_pairs={cfg.n_pairs} but the bundle has {bundle.n_pairs} pairs")
-    models = cached_models(cfg.model_set, resolve_device(cfg.device))
+    models, live_models = cached_model_sets(cfg.model_set, resolve_device(cfg.device))
+    if cfg.liveness_in_total and not live_models:
+        raise BundleError(f"settings say liveness_in_total but the model set {cfg.model_set} has no liveness "
+                          "model (an entry with role: liveness)")
     timings["load"] = time.perf_counter() - t
     report(progress, "validate", 5)
     records, images, tv, notes = check_samples(Path(artifact), bundle, cfg)
@@ -125,6 +168,10 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     t = time.perf_counter()
     sims_of = model_similarities(models, adv, bundle, valid_ids, cfg, progress) if valid_ids else {}
     t_inf = time.perf_counter() - t
+    t = time.perf_counter()
+    live_columns: dict[str, float] = {}
+    all_live = liveness(live_models, adv, valid_ids, by_id, live_columns, bundle.n_pairs)
+    timings["liveness"] = time.perf_counter() - t
     for model in models:
         hits = 0
         if valid_ids:
@@ -133,16 +180,18 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
             thr = float(model.threshold)
             ok = sims >= thr
             margins = sims - thr
+            counted = ok & all_live if cfg.liveness_in_total else ok
             fragile = np.abs(margins) < eps
             for pid, s, v, m, f in zip(valid_ids, sims, ok, margins, fragile):
                 by_id[pid].setdefault("models", {})[model.name] = {
                     "similarity": round(float(s), 6), "margin": float(m), "verified": bool(v), "near_threshold": bool(f)}
-            hits = int(ok.sum())
+            hits = int(counted.sum())
             near[model.name] = int(fragile.sum())
             t_score += time.perf_counter() - t
         columns[f"model:{model.name}"] = hits / bundle.n_pairs
         near.setdefault(model.name, 0)
     total = sum(columns.values()) / len(models)
+    columns.update(live_columns)  # beside the verification columns, outside the total
     timings.update(inference=t_inf, scoring=t_score)
     invalid = [r for r in records if not r["valid"]]
     messages = notes + [r["reason"] for r in invalid]
@@ -152,6 +201,10 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
         details={"n_pairs": bundle.n_pairs, "n_valid": len(valid_ids), "n_invalid": len(invalid),
                  "n_missing": sum(1 for r in invalid if r["reason"].endswith("missing from the zip")),
                  "thresholds": {m.name: float(m.threshold) for m in models},
+                 "liveness_thresholds": {m.name: m.threshold for m in live_models},
+                 "liveness_in_total": cfg.liveness_in_total,
+                 "limits": {"max_linf": cfg.max_linf, "min_ssim": cfg.min_ssim, "min_psnr": cfg.min_psnr,
+                            "over_limit": cfg.over_limit},
                  "near_threshold": near, "near_threshold_epsilon": eps,
                  "devices": {m.name: m.device_note() for m in models},
                  "connectivity": cfg.connectivity, "max_components": cfg.max_components,

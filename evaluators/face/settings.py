@@ -20,17 +20,26 @@ Keys (all optional except ``model_set``):
   |similarity - threshold| below this is *near the threshold*: it is counted per model in the
   result (``near_threshold``) because float rounding on another worker could flip it
   (README, "Reproducibility").
+- ``max_linf`` (optional, 0-255 pixel units): the ε of an L∞ limit on each adversarial face.
+- ``min_ssim`` (optional, -1..1): the least SSIM (scikit-image) of an adversarial face to its original.
+- ``min_psnr`` (optional, dB): the least PSNR of an adversarial face to its original.
+- ``over_limit`` (``unsuccessful`` | ``project``, default ``unsuccessful``): a sample over a limit
+  counts as an unsuccessful attack (AISC), or, with ``project`` (needs ``max_linf``), is clipped
+  back into the ε-ball before scoring (the ARES contest); see ``limits``.
+- ``liveness_in_total`` (default false): when true, a verification counts only if the adversarial
+  face also passes every liveness model of the model set (``role: liveness``); needs one.
+  When false, liveness is reported in its own columns and leaves the total alone.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from evaluators.common.errors import BundleError
-from evaluators.common.settings import Device, Int, Num, TrackSettings, parse_track_settings
+from evaluators.common.settings import Bool, Device, Int, Num, TrackSettings, parse_track_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NEAR_THRESHOLD_EPSILON = 1e-3
@@ -68,6 +77,40 @@ class FaceSettings(TrackSettings):
     near_threshold_epsilon: Num = Field(NEAR_THRESHOLD_EPSILON, ge=0, le=0.5)
     device: Device = "auto"
     workers: Int = Field(0, ge=0, le=64)
+    max_linf: Optional[Num] = Field(None, ge=0, le=255)
+    min_ssim: Optional[Num] = Field(None, ge=-1, le=1)
+    min_psnr: Optional[Num] = Field(None, ge=0, le=200)
+    over_limit: Literal["unsuccessful", "project"] = "unsuccessful"
+    liveness_in_total: Bool = False
+
+    @model_validator(mode="after")
+    def _project_needs_eps(self):
+        if self.over_limit == "project" and self.max_linf is None:
+            raise ValueError("over_limit='project' clips into the L∞ ball, so it needs max_linf (ε, 0-255 units)")
+        return self
+
+    def limits(self):
+        """The threat-model limits (``limits.Limits``)."""
+        from .limits import Limits
+
+        return Limits(self.max_linf, self.min_ssim, self.min_psnr, self.over_limit)
+
+    def limits_text(self) -> list[str]:
+        """The limits said plainly, one line each (the leaderboard page prints them)."""
+        out = [f"connected-domain rule: at most {self.max_components} regions ({self.connectivity}-connectivity) "
+               f"and {self.max_pixels} changed pixels"]
+        if self.max_linf is not None:
+            out.append(f"L∞ distance at most {self.max_linf:g} (0-255 units)")
+        if self.min_ssim is not None:
+            out.append(f"SSIM at least {self.min_ssim:g}")
+        if self.min_psnr is not None:
+            out.append(f"PSNR at least {self.min_psnr:g} dB")
+        if self.max_linf is not None or self.min_ssim is not None or self.min_psnr is not None:
+            out.append("a sample over a limit " + ("is clipped into the ε-ball before scoring"
+                                                   if self.over_limit == "project" else "counts as unsuccessful"))
+        if self.liveness_in_total:
+            out.append("a verification counts only if the adversarial face also passes as live")
+        return out
 
     def cap_for(self, n_pairs: int) -> int:
         """The archive size cap in bytes for a bundle of ``n_pairs``."""

@@ -1,0 +1,65 @@
+"""The real face scorer with the threat-model limits and a liveness model set (quick demo)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evaluators.face import score
+from evaluators.face.models import liveness_entry
+
+
+@pytest.fixture(scope="module")
+def with_liveness(phase, tmp_path_factory):
+    """The phase's settings pointing at its model set plus FaceAntiSpoofing (role: liveness)."""
+    _, settings = phase
+    ms = json.loads(Path(settings["model_set"]).read_text())
+    ms["models"].append(liveness_entry())
+    p = tmp_path_factory.mktemp("ms") / "model_set.json"
+    p.write_text(json.dumps(ms))
+    return dict(settings, model_set=str(p))
+
+
+def test_limits_policies_through_the_scorer(face_demo, phase):
+    bundle_dir, settings = phase
+    z = Path(face_demo["baselines"]["naive_patch"])
+    base = score(z, bundle_dir, settings)
+    for rec in base.details["samples"]:  # measured always, limits or not
+        assert rec["linf"] > 8 and 0 < rec["ssim"] < 1 and rec["psnr"] > 0
+    # limits nobody breaks change no decision
+    loose = score(z, bundle_dir, dict(settings, max_linf=255, min_ssim=-1, min_psnr=0))
+    assert loose.score == base.score and loose.columns == base.columns
+    # AISC policy: every pasted patch is over eps = 8, so every sample is unsuccessful
+    strict = score(z, bundle_dir, dict(settings, max_linf=8))
+    assert strict.score == 0.0 and strict.details["n_invalid"] == 6
+    assert all("over the phase's perturbation limits: L∞ distance" in m for m in strict.messages)
+    assert strict.details["limits"] == {"max_linf": 8, "min_ssim": None, "min_psnr": None,
+                                        "over_limit": "unsuccessful"}
+    # ARES policy: projected into the eps-ball and scored
+    proj = score(z, bundle_dir, dict(settings, max_linf=8, over_limit="project"))
+    assert proj.details["n_valid"] == 6 and proj.messages == []
+    for rec in proj.details["samples"]:
+        assert rec["projected"]["linf"] <= 8 < rec["linf"] and rec["projected"]["ssim"] > rec["ssim"]
+    assert 0.0 <= proj.score <= base.score + 1e-12  # a weaker perturbation cannot verify more often here
+
+
+def test_liveness_column_beside_the_verification_columns(face_demo, phase, with_liveness):
+    bundle_dir, settings = phase
+    z = Path(face_demo["baselines"]["naive_patch"])
+    base = score(z, bundle_dir, settings)
+    res = score(z, bundle_dir, with_liveness)
+    assert res.score == base.score  # liveness stays out of the total by default
+    assert {k: v for k, v in res.columns.items() if k.startswith("model:")} == base.columns
+    assert list(res.columns)[-1] == "live:antispoof"
+    assert res.details["liveness_thresholds"] == {"antispoof": 0.2}
+    live = {r["id"]: r["liveness"]["antispoof"] for r in res.details["samples"]}
+    assert all(v["live"] == (v["score"] <= 0.2) for v in live.values())
+    assert res.columns["live:antispoof"] == sum(v["live"] for v in live.values()) / 6
+    # liveness_in_total: a verification counts only for a face that also passes as live
+    gated = score(z, bundle_dir, dict(with_liveness, liveness_in_total=True))
+    for name in base.details["thresholds"]:
+        want = sum(r["models"][name]["verified"] and live[r["id"]]["live"] for r in res.details["samples"]) / 6
+        assert gated.columns[f"model:{name}"] == want <= base.columns[f"model:{name}"]
+    with pytest.raises(Exception, match="no liveness model"):
+        score(z, bundle_dir, dict(settings, liveness_in_total=True))
