@@ -53,6 +53,29 @@ class Score(BaseModel):
     artifacts: list[str] = Field(description="names for GET /api/v1/submissions/{id}/artifacts/{name}")
 
 
+class SampleMeasures(BaseModel):
+    """An adversarial face against its original (face track)."""
+    linf: int = Field(description="L∞ distance, 0-255 pixel units")
+    ssim: float = Field(description="SSIM (scikit-image, 7x7 window, data range 255), -1..1")
+    psnr: Optional[float] = Field(description="PSNR in dB; null when the image is unchanged (infinite)")
+
+
+class LivenessFigure(BaseModel):
+    score: float = Field(description="the liveness model's spoof score; higher = more likely a spoof")
+    live: bool = Field(description="passes as live: score <= the model set's threshold")
+
+
+class SampleFigures(BaseModel):
+    """One sample of a scored submission (face track; other tracks list none)."""
+    id: str = Field(description="pair id, e.g. '0001'")
+    valid: bool = Field(description="false: counted as an unsuccessful attack (reason says why)")
+    reason: str
+    measured: Optional[SampleMeasures] = Field(description="the submitted image; null when it could not be read")
+    projected: Optional[SampleMeasures] = Field(
+        description="the image scored after clipping into the ε-ball (phase setting over_limit: project)")
+    liveness: dict[str, LivenessFigure] = Field(description="per liveness model of the phase's model set")
+
+
 class SubmissionStatus(BaseModel):
     """One submission as its team (or an organizer) sees it."""
     id: int

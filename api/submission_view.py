@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import TERMINAL, Phase, Score, Submission, Team
+from core.sample_figures import sample_figures
 from core.status import fetch
 from core.visibility import logs_visible, owned_rows, owns, results_visible
 from core.timeutil import iso
@@ -18,7 +19,8 @@ from .deps import Principal
 
 IMAGE_TYPES = ("png", "jpg", "jpeg", "gif", "webp")
 # Column name prefixes (see evaluators.common.result.Result.columns) and their table titles.
-GROUPS = {"model": "Per model", "scene": "Per scene", "kind": "Per kind of scene"}
+GROUPS = {"model": "Per model", "live": "Liveness: adversarial faces that still pass as live",
+          "scene": "Per scene", "kind": "Per kind of scene"}
 OTHER = "Other figures"
 
 
@@ -46,9 +48,10 @@ def submission(session: Session, principal: Principal, submission_id: int) -> di
     st = found[1]
     sub = session.get(Submission, submission_id)
     phase = session.get(Phase, sub.phase_id)
-    pictures, files = [], []
+    pictures, files, samples = [], [], []
     if st["score"] is not None:
         score = session.get(Score, sub.score_id)
+        samples = sample_figures(score.details)
         for name, key in sorted((score.artifacts or {}).items()):
             entry = {"name": name, "url": f"/api/v1/submissions/{submission_id}/artifacts/{quote(name, safe='')}"}
             (pictures if str(key).rsplit(".", 1)[-1].lower() in IMAGE_TYPES else files).append(entry)
@@ -57,7 +60,8 @@ def submission(session: Session, principal: Principal, submission_id: int) -> di
         "st": st, "terminal": st["state"] in TERMINAL,
         "groups": column_groups(st["score"]["columns"]) if st["score"] else [],
         "scores_hidden": st["score"] is None and sub.score_id is not None,
-        "pictures": pictures, "files": files,
+        "pictures": pictures, "files": files, "samples": samples,
+        "liveness_models": sorted({m for s in samples for m in s["liveness"]}),
         "show_logs": show_logs, "logs": sub.log_tail if show_logs else "",
         "status_url": f"/api/v1/submissions/{submission_id}",
     }

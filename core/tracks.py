@@ -11,7 +11,18 @@ from evaluators.common.errors import BundleError, SubmissionRejected
 from evaluators.common.settings import SettingsError
 from evaluators.registry import TRACKS, get_track, parse_settings
 
-__all__ = ["BundleError", "SettingsError", "SubmissionRejected", "TRACKS", "validate_upload", "parse_settings"]
+__all__ = ["BundleError", "SettingsError", "SubmissionRejected", "TRACKS", "phase_rules", "validate_upload",
+           "parse_settings"]
+
+
+def phase_rules(track: str, settings: dict | None) -> list[str]:
+    """The phase's submission rules said plainly (``TrackSettings.limits_text``; the face track's
+    connected-domain rule and threat-model limits), [] for a track without any or settings that
+    no longer parse (they were checked when the competition loaded)."""
+    try:
+        return parse_settings(track, settings).limits_text()
+    except (SettingsError, KeyError, BundleError):
+        return []
 
 
 def validate_upload(track: str, artifact: Path, bundle_dir: Path, settings: dict) -> None:

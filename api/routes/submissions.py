@@ -13,6 +13,7 @@ from core import admin_ops
 from core.db import session_factory
 from core.errors import ErrorKind, Forbidden, NotFound
 from core.models import Score, Submission
+from core.sample_figures import sample_figures
 from core.settings import get_settings
 from core.storage import get_storage
 from core.status import fetch, fetch_many
@@ -90,6 +91,18 @@ def get_logs(submission_id: SubmissionId, session: SessionDep, principal: Princi
         raise Forbidden("this phase runs on hidden data and does not show logs to teams; "
                         "the status message says why a submission failed")
     return sub.log_tail
+
+
+@router.get("/submissions/{submission_id}/samples", response_model=list[schemas.SampleFigures],
+            responses=errors(K.UNAUTHORIZED, K.NOT_FOUND))
+def get_samples(submission_id: SubmissionId, session: SessionDep, principal: ReaderDep) -> list[dict]:
+    """Per-sample figures of the newest score (face track: L∞, SSIM, PSNR, projection, liveness);
+    [] for a track without per-sample records. 404 until results are visible to the caller."""
+    sub = owned_submission(session, principal, submission_id)
+    score = session.get(Score, sub.score_id) if sub.score_id else None
+    if score is None or not results_visible(sub.phase.visibility, sub.phase.revealed, principal.is_admin):
+        raise NotFound(f"submission {submission_id} has no visible results yet")
+    return sample_figures(score.details)
 
 
 @router.get("/submissions/{submission_id}/artifacts/{name:path}", response_class=StreamingResponse, responses={

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from core.errors import ErrorKind, Forbidden
+from core.tracks import phase_rules
 from core.visibility import results_visible
 
 from .. import board_view, competition_view
@@ -49,4 +50,5 @@ def leaderboard_page(phase_id: PhaseId, request: Request, session: SessionDep, u
     means = [board_view.group_means(r.get("columns"), layout) for r in board["rows"]]
     return templates.TemplateResponse(request, "leaderboard.html", {
         "phase": phase, "board": board, "hidden": hidden, "user": user, "groups": layout, "means": means,
-        "label": board_view.label, "csv": results_visible(phase.visibility, phase.revealed, False)})
+        "label": board_view.label, "csv": results_visible(phase.visibility, phase.revealed, False),
+        "rules": phase_rules(phase.track, phase.settings)})

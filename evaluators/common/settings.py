@@ -42,6 +42,11 @@ class TrackSettings(BaseModel):
         this much). Each track defines it from its own settings."""
         raise NotImplementedError
 
+    def limits_text(self) -> list[str]:
+        """The rules a submission must keep, one plain line each (the leaderboard page prints
+        them); a track without such rules returns []."""
+        return []
+
 
 class SettingsError(BundleError, ValueError):
     """A phase's settings are invalid: the organizer's error.
