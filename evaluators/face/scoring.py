@@ -124,21 +124,24 @@ def model_similarities(models: list[FaceBackend], adv: np.ndarray, bundle: FaceB
 
 
 def liveness(live_models: list, adv: Optional[np.ndarray], ids: list[str], by_id: dict[str, dict],
-             columns: dict[str, float], n_pairs: int) -> np.ndarray:
+             columns: dict[str, float], near: dict[str, int], n_pairs: int, eps: float) -> np.ndarray:
     """Run each liveness model on the valid adversarial faces ``adv`` (rows in ``ids`` order):
-    each sample record gets ``liveness: {model: {"score", "live"}}`` and ``columns`` a
-    ``live:<model>`` column (share of all pairs whose adversarial face is valid and passes as
-    live). Returns N bool: live on every liveness model (all True when there are none)."""
+    each sample record gets ``liveness: {model: {"score", "live", "near_threshold"}}``, ``columns``
+    a ``live:<model>`` column (share of all pairs whose adversarial face is valid and passes as
+    live) and ``near`` the count of scores within ``eps`` of the threshold. Returns N bool: live
+    on every liveness model (all True when there are none)."""
     all_live = np.ones(len(ids), bool)
     for lm in live_models:
-        hits = 0
+        hits = near[lm.name] = 0
         if ids:
             scores = lm.scores(adv)
             live = lm.live(scores)
-            for pid, sc, lv in zip(ids, scores, live):
-                by_id[pid].setdefault("liveness", {})[lm.name] = {"score": round(float(sc), 6), "live": bool(lv)}
+            fragile = np.abs(scores - lm.threshold) < eps
+            for pid, sc, lv, f in zip(ids, scores, live, fragile):
+                by_id[pid].setdefault("liveness", {})[lm.name] = {
+                    "score": round(float(sc), 6), "live": bool(lv), "near_threshold": bool(f)}
             all_live &= live
-            hits = int(live.sum())
+            hits, near[lm.name] = int(live.sum()), int(fragile.sum())
         columns[f"live:{lm.name}"] = hits / n_pairs
     return all_live
 
@@ -170,7 +173,8 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     t_inf = time.perf_counter() - t
     t = time.perf_counter()
     live_columns: dict[str, float] = {}
-    all_live = liveness(live_models, adv, valid_ids, by_id, live_columns, bundle.n_pairs)
+    live_near: dict[str, int] = {}
+    all_live = liveness(live_models, adv, valid_ids, by_id, live_columns, live_near, bundle.n_pairs, eps)
     timings["liveness"] = time.perf_counter() - t
     for model in models:
         hits = 0
@@ -202,7 +206,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
                  "n_missing": sum(1 for r in invalid if r["reason"].endswith("missing from the zip")),
                  "thresholds": {m.name: float(m.threshold) for m in models},
                  "liveness_thresholds": {m.name: m.threshold for m in live_models},
-                 "liveness_in_total": cfg.liveness_in_total,
+                 "liveness_in_total": cfg.liveness_in_total, "liveness_near_threshold": live_near,
                  "limits": {"max_linf": cfg.max_linf, "min_ssim": cfg.min_ssim, "min_psnr": cfg.min_psnr,
                             "over_limit": cfg.over_limit},
                  "near_threshold": near, "near_threshold_epsilon": eps,

@@ -55,6 +55,8 @@ def test_liveness_column_beside_the_verification_columns(face_demo, phase, with_
     assert res.details["liveness_thresholds"] == {"antispoof": 0.2}
     live = {r["id"]: r["liveness"]["antispoof"] for r in res.details["samples"]}
     assert all(v["live"] == (v["score"] <= 0.2) for v in live.values())
+    assert all(v["near_threshold"] == (abs(v["score"] - 0.2) < 1e-3) for v in live.values())
+    assert res.details["liveness_near_threshold"] == {"antispoof": sum(v["near_threshold"] for v in live.values())}
     assert res.columns["live:antispoof"] == sum(v["live"] for v in live.values()) / 6
     # liveness_in_total: a verification counts only for a face that also passes as live. The targets
     # themselves (budget lifted) verify on every model; only those that pass as live count.
