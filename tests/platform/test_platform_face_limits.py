@@ -16,7 +16,32 @@ from test_platform_face_e2e import face_demo  # noqa: F401 - the session fixture
 EPS = 64
 
 
+def _check_in_chromium(base: str, token: str, sub: int, rows: list[dict]) -> None:
+    """The Samples table as a browser renders it, signed in through the form."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from test_platform_browser import chrome
+
+    driver = chrome()
+    try:
+        driver.get(f"{base}/submissions/{sub}")
+        driver.find_element(By.ID, "token").send_keys(token)
+        driver.find_element(By.ID, "sign-in").click()
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "sample-table"))
+        shown = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                 for tr in driver.find_elements(By.CSS_SELECTOR, "#sample-table tbody tr")]
+        assert [r[0] for r in shown] == [s["id"] for s in rows]
+        for r, s in zip(shown, rows):
+            linf = str(s["measured"]["linf"]) + (f" → {s['projected']['linf']}" if s["projected"] else "")
+            live = s["liveness"]["antispoof"]
+            assert r[1] == "yes" and r[2] == linf
+            assert r[5] == f"{live['score']:.3f} {'live' if live['live'] else 'spoof'}"
+    finally:
+        driver.quit()
+
+
 @pytest.mark.slow
+@pytest.mark.browser
 def test_limits_and_liveness_are_scored_and_shown(platform_env, face_demo):  # noqa: F811
     from evaluators.face.models import liveness_entry
 
@@ -63,6 +88,7 @@ def test_limits_and_liveness_are_scored_and_shown(platform_env, face_demo):  # n
         assert 'id="columns-live"' in page and "adversarial faces that still pass as live" in page
         first = rows[0]["measured"]
         assert f"{first['ssim']:.4f}" in page and f"{first['psnr']:.2f}" in page
+        _check_in_chromium(base, team, sub, rows)
         board = httpx.get(f"{base}/leaderboard/{pid}", timeout=30).text
         assert "Rules of this phase" in board and f"L∞ distance at most {EPS} (0-255 units)" in board
         assert "PSNR at least 10 dB" in board and "clipped into the ε-ball" in board
