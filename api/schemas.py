@@ -56,7 +56,8 @@ class Score(BaseModel):
 class SampleMeasures(BaseModel):
     """An adversarial face against its original (face track)."""
     linf: int = Field(description="L∞ distance, 0-255 pixel units")
-    ssim: float = Field(description="SSIM (scikit-image, 7x7 window, data range 255), -1..1")
+    ssim: Optional[float] = Field(description="SSIM (scikit-image, 7x7 window, data range 255), -1..1; "
+                                  "null where the phase sets no limit (not measured)")
     psnr: Optional[float] = Field(description="PSNR in dB; null when the image is unchanged (infinite)")
 
 

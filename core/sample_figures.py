@@ -16,9 +16,10 @@ def _measures(d: Any) -> dict[str, Any] | None:
 
 
 def sample_figures(details: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """[{id, valid, reason, measured: {linf (int, 0-255), ssim, psnr (dB, None = unchanged)} |
-    None, projected: same | None, liveness: {model: {score, live}}}] from a score's details;
-    [] for a track or an older score row without per-sample records."""
+    """[{id, valid, reason, measured, projected, liveness}] from a score's details, where
+    ``measured`` and ``projected`` are {linf (int, 0-255), ssim (None = not measured), psnr (dB,
+    None = unchanged)} or None, and ``liveness`` is {model: {score, live}}; [] for a track or an
+    older score row without per-sample records."""
     out = []
     for rec in (details or {}).get("samples") or []:
         if not isinstance(rec, dict) or "id" not in rec:

@@ -60,7 +60,9 @@ def test_unsuccessful_policy_keeps_the_image_and_says_why():
     assert apply_limits(adv, orig, Limits(max_linf=60)).ok
     assert not apply_limits(adv, orig, Limits(min_psnr=40)).ok
     assert "SSIM" in apply_limits(adv, orig, Limits(min_ssim=0.999)).reason
-    assert apply_limits(adv, orig, Limits()).ok  # no limits: nothing refused
+    free = apply_limits(adv, orig, Limits())  # no limits: nothing refused, SSIM not measured
+    assert free.ok and free.measured.ssim is None and free.measured.linf == 60
+    assert free.measured.as_details()["ssim"] is None
 
 
 def test_project_policy_scores_the_clipped_image():
