@@ -74,3 +74,16 @@ def test_liveness_column_beside_the_verification_columns(face_demo, phase, with_
     assert all(gated.columns[f"model:{n}"] == share for n in base.details["thresholds"])
     with pytest.raises(Exception, match="no liveness model"):
         score(z, bundle_dir, dict(settings, liveness_in_total=True))
+
+
+def test_calibration_leaves_the_liveness_threshold_alone(face_demo, tmp_path):
+    from authoring.face.calibrate import calibrate_model_set
+    from evaluators.face.models import default_model_entries, load_face_models, load_liveness_models, write_model_set
+
+    p = write_model_set(tmp_path / "ms.json", default_model_entries() + [liveness_entry()])
+    results = calibrate_model_set(p, face_demo["root"] / "calib", 0.01)
+    assert [r["name"] for r in results] == ["dlib_resnet", "facenet_casia", "mobilefacenet"]
+    live = next(m for m in json.loads(p.read_text())["models"] if m["name"] == "antispoof")
+    assert live["threshold"] == 0.2 and "calibration" not in live and live["role"] == "liveness"
+    assert [m.name for m in load_face_models(p)] == ["dlib_resnet", "facenet_casia", "mobilefacenet"]
+    assert [m.name for m in load_liveness_models(p)] == ["antispoof"]
