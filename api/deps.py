@@ -48,6 +48,8 @@ class Principal:
     role: str  # admin | team
     team_id: int | None
     team_name: str | None
+    user_id: int | None = None  # a participant signed in with a password (browser only)
+    user_name: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -128,7 +130,8 @@ COOKIE = "aisc_session"  # the browser session id (core.web_sessions), set by PO
 def _session_lookup(sid: str) -> Principal | None:
     with read_session_factory()() as session:
         user = web_sessions.resolve(session, sid)
-        return None if user is None else Principal(user.role, user.team_id, user.team_name)
+        return None if user is None else Principal(user.role, user.team_id, user.team_name, user.user_id,
+                                                   user.user_name)
 
 
 async def browser_principal(request: Request) -> Principal | None:

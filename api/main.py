@@ -12,10 +12,12 @@ from sqlalchemy import text
 
 from core.db import session_factory
 from core.errors import PlatformError
+from core.settings import get_settings
 
 from . import errors, schemas
-from .routes import (admin, auth_web, competitions, pages_competitions, pages_submissions, regression, submissions,
-                     web)
+from .routes import (accounts_web, admin, auth_web, competitions, pages_competitions, pages_submissions, regression,
+                     submissions, web)
+from .web_security import WebSecurity
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -43,7 +45,8 @@ def create_app() -> FastAPI:
             session.execute(text("SELECT 1"))
         return {"ok": True}
 
-    for module in (submissions, competitions, admin, regression, web, auth_web, pages_submissions, pages_competitions):
+    for module in (submissions, competitions, admin, regression, web, auth_web, pages_submissions, pages_competitions,
+                   accounts_web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")  # the pages' CSS and JS
 
@@ -53,6 +56,7 @@ def create_app() -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi
+    app.add_middleware(WebSecurity, https=get_settings().public_url.startswith("https:"))  # headers, CSRF cookie
     return app
 
 

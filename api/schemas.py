@@ -2,6 +2,7 @@
 the routes have always answered with; timestamps are ISO 8601 UTC strings ending in ``Z``."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field
@@ -165,6 +166,14 @@ class TeamCreated(BaseModel):
     team: str
     team_id: int
     token: str = Field(description="the team's API token; shown only this once")
+
+
+class EnrollmentInfo(BaseModel):
+    team_id: int
+    team: str = Field(description="the team's name as typed (escape it where you show it)")
+    state: Literal["pending", "approved"]
+    terms_accepted_at: Optional[datetime] = Field(description="UTC; null when an organizer enrolled the team")
+    created_at: datetime
 
 
 class CompetitionLoaded(BaseModel):

@@ -18,6 +18,7 @@ Example (paths are relative to the YAML file)::
             show_logs: true
             queue: cpu                           # cpu | gpu
             limits: {soft_seconds: 900, hard_seconds: 1200}   # max_upload_mb may lower the cap
+    registration: {policy: open, terms: "..."}   # open | approval | invite_only (default open)
 
 The pages' texts are optional Markdown, inline or as a ``.md`` file next to the YAML::
 
@@ -123,6 +124,14 @@ class TrackSpec(BaseModel):
     _kit: Optional[Path] = PrivateAttr(default=None)  # resolved by parse()
 
 
+class Registration(BaseModel):
+    """Who may enter (core.enrollment): open, approval (an organizer approves each team) or
+    invite_only (organizers enroll teams); ``terms``: the text a team accepts to enter."""
+    model_config = ConfigDict(extra="forbid")
+    policy: Literal["open", "approval", "invite_only"] = "open"
+    terms: str = Field(default="", max_length=20000)
+
+
 class CompetitionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -130,6 +139,7 @@ class CompetitionSpec(BaseModel):
     description: str = Field(default="", max_length=MARKDOWN_MAX)  # Markdown, or a .md file
     rules: str = Field(default="", max_length=MARKDOWN_MAX)
     terms: str = Field(default="", max_length=MARKDOWN_MAX)  # data terms
+    registration: Registration = Field(default_factory=Registration)
     tracks: dict[str, TrackSpec] = Field(min_length=1)
 
 
@@ -281,7 +291,10 @@ def apply(session: Session, spec: CompetitionSpec) -> tuple[Competition, list[st
         session.add(comp)
         session.flush()
         notes.append(f"created competition {spec.slug}")
-    comp.title, comp.description, comp.rules, comp.terms = spec.title, spec.description, spec.rules, spec.terms
+    comp.title, comp.description, comp.rules = spec.title, spec.description, spec.rules
+    # one text of terms: the data terms' Markdown, or the registration's terms where only those are given
+    comp.terms = spec.terms or spec.registration.terms
+    comp.registration = spec.registration.policy
     comp.track_pages = {track: {"submit": tspec.submit, "kit": _store_kit(spec.slug, track, tspec._kit)}
                         for track, tspec in spec.tracks.items()}
     for track, tspec in spec.tracks.items():

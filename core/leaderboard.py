@@ -19,6 +19,7 @@ from sqlalchemy import exists, false, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import Phase, PhaseBaseline, Score, Submission, Team
+from .names import csv_cell
 from .timeutil import iso
 
 
@@ -75,6 +76,6 @@ def to_csv(rows: list[Row]) -> str:
     w = csv.writer(buf)
     w.writerow(["rank", "team", "submission_id", "total", "submitted_at", "valid", *cols])
     for r in rows:
-        w.writerow([r.rank, r.team, r.submission_id, f"{r.total:.6f}", iso(r.submitted_at), r.valid,
+        w.writerow([r.rank, csv_cell(r.team), r.submission_id, f"{r.total:.6f}", iso(r.submitted_at), r.valid,
                     *[("" if c not in r.columns else f"{r.columns[c]:.6f}") for c in cols]])
     return buf.getvalue()

@@ -32,6 +32,7 @@ class Competition(Base):
     terms: Mapped[str] = mapped_column(Text, default="", server_default="")
     # per track: {"submit": Markdown, "kit": {"key", "filename", "size", "sha256"} or None}
     track_pages: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
+    registration: Mapped[str] = mapped_column(String(16), default="open")  # open | approval | invite_only
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     phases: Mapped[list["Phase"]] = relationship(back_populates="competition", order_by="Phase.id")
 
@@ -66,6 +67,40 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Teams created by participants (core.accounts) submit only where enrolled; organizer-made ones anywhere.
+    self_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    invite_code: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    __table_args__ = (UniqueConstraint("invite_code", name="uq_teams_invite_code"),)
+
+
+class User(Base):
+    """A registered participant (core.accounts). Only the argon2 hash of the password is kept."""
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # lower-cased
+    password_hash: Mapped[str] = mapped_column(String(255))
+    team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), nullable=True,
+                                                   index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# Enrollment states (core.enrollment): pending -> approved
+PENDING, APPROVED = "pending", "approved"
+
+
+class Enrollment(Base):
+    """A team's entry into a competition, under the competition's registration policy."""
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("team_id", "competition_id", name="uq_enrollment"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(12), default=PENDING)
+    accepted_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    terms_accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
 
 
 class ApiToken(Base):
@@ -188,15 +223,17 @@ class RegressionRun(Base):
 
 class WebSession(Base):
     """A browser sign-in (core.web_sessions): only the sha256 of the random session id is
-    stored. It belongs to the API token that signed in, so revoking or deleting that token ends
-    it. Sign-out sets ``revoked_at`` and moves ``expires_at`` to that moment, so one indexed
+    stored. It belongs to the API token that signed in (revoking or deleting that token ends
+    it) or to the user who signed in with a password (exactly one of the two is set). Sign-out sets ``revoked_at`` and moves ``expires_at`` to that moment, so one indexed
     ``expires_at`` range covers every row that can be purged."""
     __tablename__ = "web_sessions"
     __table_args__ = (Index("ix_web_sessions_expires_at", "expires_at"),
                       Index("ix_web_sessions_api_token", "api_token_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     session_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    api_token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    api_token_id: Mapped[Optional[int]] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"),
+                                                        nullable=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)

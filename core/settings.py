@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"  # how the leaderboard URL is printed
     api_workers: int = 0  # API processes started by `python -m api.serve`; 0: one per CPU this process may use
     token_cache_seconds: float = 5.0  # an API process trusts a verified token this long (a revoked one stops within it)
+    # Abuse limits (core.rate_limits), in the `limits` library's notation; "" = none
+    rate_limit_signin: str = "20/minute"  # sign-in attempts per client address
+    rate_limit_register: str = "10/hour"  # registrations per client address
+    rate_limit_upload: str = "60/minute"  # uploads per team
 
     heartbeat_seconds: float = 5.0  # worker heartbeat period
     stale_after_seconds: float = 60.0  # a running job with an older heartbeat is lost

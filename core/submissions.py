@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from . import lifecycle, quotas
+from . import enrollment, lifecycle, quotas
 from .errors import Conflict, Forbidden, NotFound, QuotaRefused, Unavailable, UploadRejected
 from .models import QUEUED, RECEIVED, Phase, Submission
 from .queue import send_score_task
@@ -54,6 +54,7 @@ def open_upload(make_session: sessionmaker, phase_id: int, team_id: int, key: st
         existing = find_idempotent(session, team_id, phase_id, key)
         if existing is None:
             check_open(phase)
+            enrollment.check_may_submit(session, team_id, phase.competition_id)
         return UploadTarget(phase.id, phase.track, phase.bundle, dict(phase.settings or {}), phase.max_upload_bytes,
                             None if existing is None else (existing.id, existing.sha256))
 

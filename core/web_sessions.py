@@ -1,9 +1,11 @@
 """Browser sign-in sessions (table ``web_sessions``).
 
-Signing in with a team's (or organizer's) API token creates a random session id; the browser
-keeps it in a cookie and the server keeps only its sha256 (``core.tokens.hash_token``), tied to
-the signing-in API token by a foreign key. A session lasts MAX_AGE, ends at sign-out, and ends
-when its API token is revoked (checked through the join) or deleted (ON DELETE CASCADE). The id
+Signing in with a team's (or organizer's) API token, or with a participant's e-mail and
+password (``core.accounts``), creates a random session id; the browser keeps it in a cookie and
+the server keeps only its sha256 (``core.tokens.hash_token``), tied to the signing-in API token
+or user by a foreign key. A session lasts MAX_AGE, ends at sign-out, and ends when its API
+token is revoked (checked through the join) or its token or user is deleted (ON DELETE CASCADE).
+A user's session follows the user's team: joining a team shows at once. The id
 has its own prefix and lives in its own table, so it is never accepted as an API token.
 
 Sign-out sets ``revoked_at`` and pulls ``expires_at`` to that moment, so every row that can no
@@ -17,12 +19,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, false, select, update
+from sqlalchemy import delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import tokens
 from .db import session_scope
-from .models import ApiToken, Team, WebSession
+from .models import ApiToken, Team, User, WebSession
 from .timeutil import utcnow
 
 PREFIX = "aiscweb_"  # differs from core.tokens.PREFIX ('aisc_'): never a valid API token
@@ -34,6 +36,8 @@ class SessionUser:
     role: str  # admin | team
     team_id: int | None
     team_name: str | None
+    user_id: int | None = None  # set for a password sign-in
+    user_name: str | None = None
 
 
 def purge(session: Session) -> int:
@@ -53,11 +57,19 @@ def sign_in(session: Session, api_token: str) -> str | None:
     parent = tokens.lookup(session, api_token.strip())
     if parent is None:
         return None
+    return _new(session, api_token_id=parent.id)
+
+
+def sign_in_user(session: Session, user_id: int) -> str:
+    """A new session id for a user whose password was checked (core.accounts.authenticate)."""
+    return _new(session, user_id=user_id)
+
+
+def _new(session: Session, **owner: int) -> str:
     purge(session)
     sid = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(WebSession(session_hash=tokens.hash_token(sid), api_token_id=parent.id,
-                           created_at=now, expires_at=now + MAX_AGE))
+    session.add(WebSession(session_hash=tokens.hash_token(sid), created_at=now, expires_at=now + MAX_AGE, **owner))
     session.flush()
     return sid
 
@@ -67,12 +79,15 @@ def resolve(session: Session, sid: str) -> SessionUser | None:
     token was revoked."""
     if not sid.startswith(PREFIX):
         return None
+    team_id = func.coalesce(ApiToken.team_id, User.team_id)
     row = session.execute(
-        select(ApiToken.role, ApiToken.team_id, Team.name).select_from(WebSession)
-        .join(ApiToken, ApiToken.id == WebSession.api_token_id)
-        .outerjoin(Team, Team.id == ApiToken.team_id)
+        select(func.coalesce(ApiToken.role, "team"), team_id, Team.name, User.id, User.name).select_from(WebSession)
+        .outerjoin(ApiToken, ApiToken.id == WebSession.api_token_id)
+        .outerjoin(User, User.id == WebSession.user_id)
+        .outerjoin(Team, Team.id == team_id)
         .where(WebSession.session_hash == tokens.hash_token(sid), WebSession.revoked_at.is_(None),
-               WebSession.expires_at > utcnow(), ApiToken.revoked == false())).first()
+               WebSession.expires_at > utcnow(),
+               or_(ApiToken.revoked == false(), WebSession.user_id.is_not(None)))).first()
     return None if row is None else SessionUser(*row)
 
 

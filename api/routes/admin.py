@@ -9,11 +9,12 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
-from core import admin_ops, baselines, leaderboard, scorer_versions, tokens
+from core import admin_ops, baselines, enrollment, leaderboard, scorer_versions, tokens
 from core.competition import apply, parse
 from core.db import session_factory
 from core.errors import Conflict, ErrorKind
-from core.models import Submission
+from core.names import file_part
+from core.models import Submission, Team
 from core.settings import ROOT
 from core.submissions import status
 from core.status import fetch_many
@@ -77,6 +78,36 @@ def create_team(body: TeamIn, session: SessionDep, _: AdminDep) -> dict:
         raise Conflict(str(e)) from None
     session.commit()
     return {"team": team.name, "team_id": team.id, "token": token}
+
+
+Slug = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="a competition's slug")]
+
+
+def _enrollment(e, name: str) -> dict:
+    return {"team_id": e.team_id, "team": name, "state": e.state, "terms_accepted_at": e.terms_accepted_at,
+            "created_at": e.created_at}
+
+
+@router.get("/competitions/{slug}/enrollments", response_model=list[schemas.EnrollmentInfo],
+            responses=errors(K.NOT_FOUND))
+def enrollments(slug: Slug, session: SessionDep, _: AdminDep) -> list[dict]:
+    """The teams that entered or asked to enter the competition, oldest first."""
+    comp = enrollment.competition_by_slug(session, slug)
+    return [_enrollment(e, name) for e, name in enrollment.listing(session, comp.id)]
+
+
+@router.post("/competitions/{slug}/enrollments/{team_id}/approve", response_model=schemas.EnrollmentInfo,
+             responses=errors(K.NOT_FOUND, K.CONFLICT))
+def approve_enrollment(slug: Slug, team_id: Annotated[int, PathParam(ge=1, le=ID_MAX)], session: SessionDep,
+                       _: AdminDep) -> dict:
+    """Approve a team's pending entry (policy ``approval``), or enroll a team (``invite_only``);
+    409 when it is approved already."""
+    comp = enrollment.competition_by_slug(session, slug)
+    row = enrollment.approve(session, comp.id, team_id)
+    name = session.get(Team, team_id).name
+    out = _enrollment(row, name)
+    session.commit()
+    return out
 
 
 @router.post("/competitions", response_model=schemas.CompetitionLoaded, responses=errors(K.INVALID, K.REJECTED))
@@ -172,7 +203,7 @@ def export_csv(phase_id: PhaseId, session: SessionDep, _: AdminDep) -> Response:
     phase = get_phase(session, phase_id)
     rows = leaderboard.rank(session, phase, scorer_versions.current(session, phase.track) or "")
     return Response(leaderboard.to_csv(rows), media_type="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{phase.track}-{phase.name}-leaderboard.csv"'})
+        "Content-Disposition": f'attachment; filename="{file_part(phase.track)}-{file_part(phase.name)}-leaderboard.csv"'})
 
 
 BaselineId = Annotated[int, PathParam(ge=1, le=ID_MAX, description="a baseline row's id")]

@@ -10,16 +10,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from core import web_sessions
+from core import rate_limits, web_sessions
 from core.db import session_scope
 from core.settings import get_settings
 
 from ..deps import COOKIE, BrowserPrincipalDep
 from ..errors import errors
+from ..web_security import csrf_token
 from .web import html_error, templates
 
 router = APIRouter(tags=["pages"])
 HOME = "/submissions"
+BAD_PASSWORD = "Wrong e-mail address or password. Check both, or register if you have no account yet."
 BAD_TOKEN = ("That API token was not recognised: it is not a token of any team, or it has been revoked. "
              "Paste the whole token the organizers gave your team (it starts with 'aisc_').")
 
@@ -48,8 +50,16 @@ def _sign_out(sid: str) -> None:
 
 
 def _form(request: Request, user, next_url: str, error: str | None = None, status: int = 200):
-    return templates.TemplateResponse(request, "login.html", status_code=status,
-                                      context={"user": user, "next": next_url, "error": error})
+    return templates.TemplateResponse(request, "login.html", status_code=status, context={
+        "user": user, "next": next_url, "error": error, "csrf": csrf_token(request)})
+
+
+def set_session_cookie(request: Request, response, sid: str):
+    """``response`` with the browser session cookie (HttpOnly, SameSite=Strict, Secure on https)."""
+    secure = request.url.scheme == "https" or get_settings().public_url.startswith("https:")
+    response.set_cookie(COOKIE, sid, max_age=int(web_sessions.MAX_AGE.total_seconds()),
+                        path="/", httponly=True, samesite="strict", secure=secure)
+    return response
 
 
 def _cross_site(request: Request):
@@ -75,7 +85,8 @@ def login_form(request: Request, user: BrowserPrincipalDep, next: str = HOME):
 
 @router.post("/login", status_code=303, response_class=RedirectResponse, openapi_extra=LOGIN_FORM, responses={
     **SIGNED_IN, **html_error(400, "No token in the form (the form again, with the reason)."),
-    **html_error(401, "The token was not recognised (the form again, with the reason)."), **CROSS_SITE})
+    **html_error(401, "The token was not recognised (the form again, with the reason)."),
+    **html_error(429, "Too many sign-in attempts from this address (AISC_RATE_LIMIT_SIGNIN); wait."), **CROSS_SITE})
 async def login(request: Request):
     if not same_origin(request):
         return _cross_site(request)
@@ -83,14 +94,14 @@ async def login(request: Request):
     token, next_url = str(form.get("token") or "").strip(), safe_next(str(form.get("next") or ""))
     if not token:
         return _form(request, None, next_url, "Paste your team's API token into the field, then sign in.", 400)
+    try:
+        await run_in_threadpool(rate_limits.check, "signin", request.client.host if request.client else "")
+    except rate_limits.RateLimited as e:
+        return _form(request, None, next_url, str(e), 429)
     sid = await run_in_threadpool(_sign_in, token)
     if sid is None:
         return _form(request, None, next_url, BAD_TOKEN, 401)
-    response = RedirectResponse(next_url, status_code=303)
-    secure = request.url.scheme == "https" or get_settings().public_url.startswith("https:")
-    response.set_cookie(COOKIE, sid, max_age=int(web_sessions.MAX_AGE.total_seconds()),
-                        path="/", httponly=True, samesite="strict", secure=secure)
-    return response
+    return set_session_cookie(request, RedirectResponse(next_url, status_code=303), sid)
 
 
 @router.post("/logout", status_code=303, response_class=RedirectResponse, responses={

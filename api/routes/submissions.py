@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from core import admin_ops
+from core import admin_ops, rate_limits
 from core.db import session_factory
 from core.errors import ErrorKind, Forbidden, NotFound
 from core.models import Score, Submission
@@ -47,6 +47,7 @@ async def upload(phase_id: PhaseId, request: Request, response: Response, princi
     """Upload a submission as the raw request body (Content-Type: application/octet-stream).
     The track's cheap checks run before it is queued: a refusal (422) takes no quota."""
     make_session = session_factory()
+    await run_in_threadpool(rate_limits.check, "upload", str(principal.team_id))  # 429 past AISC_RATE_LIMIT_UPLOAD
     target = await run_in_threadpool(open_upload, make_session, phase_id, principal.team_id, idempotency_key)
     path, sha256, size = await receive(request, target.max_bytes, get_settings().resolved_workdir() / "uploads")
     try:

@@ -14,10 +14,12 @@ from core.visibility import results_visible
 from .. import board_view, competition_view
 from ..deps import BrowserPrincipalDep, PhaseId, SessionDep, get_phase
 from ..errors import errors
+from ..web_security import csrf_token
 from .competitions import visible_board
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+templates.env.globals["csrf_token"] = csrf_token  # {{ csrf_token(request) }}: a form's hidden csrf field
 
 
 def html_error(status: int, description: str) -> dict[int, dict]:

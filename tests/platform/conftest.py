@@ -26,6 +26,9 @@ def platform_env(tmp_path_factory):
         "AISC_STORAGE_URL": str(tmp / "storage"), "AISC_WORKDIR": str(tmp / "work"),
         "AISC_HEARTBEAT_SECONDS": "0.5", "AISC_STALE_AFTER_SECONDS": "6", "AISC_REAPER_SECONDS": "1",
         "AISC_REQUEUE_AFTER_SECONDS": "600", "AISC_VISIBILITY_TIMEOUT_SECONDS": "3600",
+        # the tests sign in and upload from one address far more often than a person would
+        "AISC_RATE_LIMIT_SIGNIN": "100000/minute", "AISC_RATE_LIMIT_REGISTER": "100000/minute",
+        "AISC_RATE_LIMIT_UPLOAD": "100000/minute",
     }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

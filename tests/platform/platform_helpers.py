@@ -36,12 +36,15 @@ def phase_spec(name: str, bundle: Path, **over) -> dict:
 
 
 def load_competition(tmp: Path, phases: dict[str, list[dict]], slug: str | None = None, *,
-                     pages: dict | None = None, track_pages: dict[str, dict] | None = None) -> dict[str, int]:
+                     pages: dict | None = None, track_pages: dict[str, dict] | None = None,
+                     registration: dict | None = None) -> dict[str, int]:
     """Write and load a competition YAML; return {'track/phase': phase id}. ``pages``: top-level
-    fields (description, rules, terms); ``track_pages``: per track (submit, starting_kit)."""
+    fields (description, rules, terms); ``track_pages``: per track (submit, starting_kit);
+    ``registration``: the registration policy block."""
     slug = slug or f"c-{uuid.uuid4().hex[:8]}"
     path = tmp / f"{slug}.yaml"
-    path.write_text(yaml.safe_dump({"slug": slug, "title": f"Test {slug}", **(pages or {}),
+    extra = {"registration": registration} if registration else {}
+    path.write_text(yaml.safe_dump({"slug": slug, "title": f"Test {slug}", **(pages or {}), **extra,
                                     "tracks": {t: {**(track_pages or {}).get(t, {}), "phases": ps}
                                                for t, ps in phases.items()}}))
     with session_scope() as session:

@@ -146,13 +146,14 @@ def test_only_the_owning_team_and_organizers_see_the_page_and_its_pictures(site)
     assert httpx.get(art, cookies={"aisc_session": a}, timeout=30).headers["content-type"] == "image/png"
 
     b = sign_in_cookie(base, site["b"])  # another team: as if the submission did not exist
-    page = httpx.get(f"{base}/submissions/{sub}", cookies={"aisc_session": b}, timeout=30)
+    b = {"aisc_session": b, "aisc_csrf": "same-for-both"}  # the CSRF field would differ without its cookie
+    page = httpx.get(f"{base}/submissions/{sub}", cookies=b, timeout=30)
     assert page.status_code == 404 and "not among your team&#39;s submissions" in page.text
     assert site["team_a"].replace("<", "&lt;") not in page.text
-    missing = httpx.get(f"{base}/submissions/{sub + 10**6}", cookies={"aisc_session": b}, timeout=30)
+    missing = httpx.get(f"{base}/submissions/{sub + 10**6}", cookies=b, timeout=30)
     same = [re.sub(r"Submission \d+ ", "Submission X ", r.text) for r in (page, missing)]
     assert missing.status_code == 404 and same[0] == same[1]
-    assert httpx.get(art, cookies={"aisc_session": b}, timeout=30).status_code == 404
+    assert httpx.get(art, cookies=b, timeout=30).status_code == 404
     assert httpx.get(art, headers=auth(site["b"]), timeout=30).status_code == 404
     admin = sign_in_cookie(base, site["admin"])
     assert httpx.get(f"{base}/submissions/{sub}", cookies={"aisc_session": admin}, timeout=30).status_code == 200

@@ -1,0 +1,56 @@
+"""Abuse limits (the ``limits`` library): sign-in, registration and uploads are counted per
+client address (uploads per team) in a moving window. The counters live in Redis when
+AISC_BROKER_URL is a redis:// URL (shared by every API process, under AISC_BROKER_KEY_PREFIX)
+and in this process's memory when the platform runs embedded.
+
+Each limit is a setting in the library's notation ("10/minute", "100/hour"; "" = no limit):
+AISC_RATE_LIMIT_SIGNIN, AISC_RATE_LIMIT_REGISTER, AISC_RATE_LIMIT_UPLOAD."""
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+
+from .errors import ErrorKind, PlatformError
+from .settings import get_settings
+
+ACTIONS = ("signin", "register", "upload")
+
+
+class RateLimited(PlatformError):
+    """Too many attempts (HTTP 429); the message says when to try again."""
+    kind = ErrorKind.QUOTA
+
+
+def _storage() -> Storage:
+    s = get_settings()
+    if s.broker_url.startswith(("redis://", "rediss://")):
+        return RedisStorage(s.broker_url, key_prefix=f"{s.broker_key_prefix}aisc-limits")
+    return MemoryStorage()
+
+
+@lru_cache(maxsize=1)
+def _limiter() -> tuple[MovingWindowRateLimiter, dict[str, RateLimitItem | None]]:
+    s = get_settings()
+    items = {a: (parse(v) if (v := getattr(s, f"rate_limit_{a}").strip()) else None) for a in ACTIONS}
+    return MovingWindowRateLimiter(_storage()), items
+
+
+def check(action: str, who: str) -> None:
+    """Count one attempt of ``action`` (one of ACTIONS) by ``who`` (a client address or team
+    id); RateLimited when the limit is reached."""
+    limiter, items = _limiter()
+    item = items[action]
+    if item is None or limiter.hit(item, action, who or "-"):
+        return
+    reset = limiter.get_window_stats(item, action, who or "-").reset_time
+    wait = max(1, int(reset - time.time() + 0.999))
+    raise RateLimited(f"too many {action} attempts from here ({item}); try again in {wait} s")
+
+
+def reset_cache() -> None:
+    """Forget the limiter (tests change the settings)."""
+    _limiter.cache_clear()
