@@ -19,7 +19,7 @@ from core.errors import Conflict, PlatformError, Unauthorized
 from core.models import Competition, Team, User
 
 from ..deps import ID_MAX, BrowserPrincipalDep, Principal
-from ..errors import STATUS
+from ..errors import STATUS, errors
 from ..web_security import check_csrf, csrf_token
 from .auth_web import BAD_PASSWORD, safe_next, same_origin, set_session_cookie
 from .pages_submissions import login_redirect
@@ -30,8 +30,11 @@ TEAM = "/team"
 REFUSED = html_error(403, "The form came from another site, or without its CSRF field (reload the page).")
 ERROR_PAGE = {**html_error(404, "Not found (the page again, with the reason)."),
               **html_error(409, "Not possible now (the page again, with the reason)."),
-              **html_error(422, "A value was refused (the page again, with the reason)."),
-              **html_error(429, "Too many attempts; wait and try again.")}
+              **html_error(429, "Too many attempts; wait and try again."),
+              # a refused form value: the page again; an invalid path parameter: JSON, as everywhere
+              422: {"description": "A form value was refused (the page again, with the reason), or a path "
+                                   "parameter is invalid (JSON).",
+                    "content": {**html_error(422, "")[422]["content"], **errors()[422]["content"]}}}
 TokenId = Path(ge=1, le=ID_MAX)
 
 

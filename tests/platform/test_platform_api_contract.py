@@ -192,6 +192,12 @@ def test_answers_on_real_data_keep_the_published_contract(contract_stack):
     organizer("POST", "/api/v1/admin/teams", 409, body={"name": name})
     organizer("POST", LOAD, 200, body=BODIES[LOAD], media_type="application/yaml")
     organizer("POST", LOAD, 422, body={"slug": "x"}, media_type="application/yaml")
+    entries = "/api/v1/admin/competitions/{slug}/enrollments"
+    organizer("GET", entries, 200, path_parameters={"slug": BODIES[LOAD]["slug"]})
+    organizer("GET", entries, 404, path_parameters={"slug": "no-such-competition"})
+    organizer("POST", entries + "/{team_id}/approve", 404, path_parameters={"slug": BODIES[LOAD]["slug"],
+                                                                           "team_id": 2**31 - 1})
+    team("GET", entries, 403, path_parameters={"slug": BODIES[LOAD]["slug"]})
     for value in (True, False):
         organizer("POST", "/api/v1/admin/submissions/{submission_id}/disqualify", 200,
                   path_parameters={"submission_id": scored}, body={"reason": "checking", "disqualified": value})
