@@ -3,8 +3,8 @@
 - security headers: a Content-Security-Policy that allows only this origin's resources (and the
   pages' inline styles, and inline scripts carrying the response's nonce), no framing, no MIME sniffing, no referrer to other sites, a
   restrictive Permissions-Policy, and HSTS when AISC_PUBLIC_URL is https;
-- the CSRF cookie (double-submit): an HTML response to a browser without the ``aisc_csrf``
-  cookie sets one. Every page form carries the same value in its hidden ``csrf`` field
+- the CSRF cookie (double-submit): an HTML answer to a GET from a browser without the
+  ``aisc_csrf`` cookie sets one. Every page form carries the same value in its hidden ``csrf`` field
   (``csrf_token`` in the templates) and ``check_csrf`` refuses a POST whose field does not
   match the cookie. The cookie is SameSite=Strict and another site can neither read nor set it."""
 from __future__ import annotations
@@ -51,7 +51,7 @@ class WebSecurity:
         state = scope.setdefault("state", {})
         state["csp_nonce"] = nonce = secrets.token_urlsafe(16)  # request.state.csp_nonce: a page's inline scripts
         fresh = None
-        if _cookie(scope) is None:
+        if scope["method"] in ("GET", "HEAD") and _cookie(scope) is None:  # pages are GETs; a POST sets nothing
             fresh = state["csrf"] = secrets.token_urlsafe(24)  # request.state.csrf: the value the page embeds
         docs = scope["path"] in ("/docs", "/redoc")
 
