@@ -1,7 +1,7 @@
 """Browser sign-in: ``GET/POST /login`` takes a team's API token in a form and sets a session
 cookie (HttpOnly, SameSite=Strict; the server keeps only the session id's hash, see
 core.web_sessions); ``POST /logout`` ends the session. State changes are POST-only and refuse
-cross-origin requests."""
+cross-origin requests and forms without the CSRF field (api.web_security)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -16,7 +16,7 @@ from core.settings import get_settings
 
 from ..deps import COOKIE, BrowserPrincipalDep
 from ..errors import errors
-from ..web_security import csrf_token
+from ..web_security import check_csrf, csrf_token
 from .web import html_error, templates
 
 router = APIRouter(tags=["pages"])
@@ -65,16 +65,19 @@ def set_session_cookie(request: Request, response, sid: str):
 def _cross_site(request: Request):
     return templates.TemplateResponse(request, "message.html", status_code=403, context={
         "user": None, "title": "Request refused",
-        "text": "This form was posted from another site. Open the sign-in page of this server and try again."})
+        "text": "This form was posted from another site, or without its security field. "
+                "Open the sign-in page of this server again and resubmit the form."})
 
 
 SIGNED_IN = {303: {"description": "Signed in: the session cookie is set; a redirect to `next`.",
                    "headers": {"Location": {"schema": {"type": "string"}},
                                "Set-Cookie": {"schema": {"type": "string"}}}}}
-CROSS_SITE = html_error(403, "The form was posted from another site (Origin names another host).")
+CROSS_SITE = html_error(403, "The form was posted from another site (Origin names another host), or its csrf "
+                             "field does not match the aisc_csrf cookie (reload the page).")
 LOGIN_FORM = {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
-    "type": "object", "required": ["token"],
+    "type": "object", "required": ["token", "csrf"],
     "properties": {"token": {"type": "string", "description": "the team's API token"},
+                   "csrf": {"type": "string", "description": "the value of the aisc_csrf cookie (api.web_security)"},
                    "next": {"type": "string", "description": "a local path to go to afterwards"}}}}}}}
 
 
@@ -88,9 +91,9 @@ def login_form(request: Request, user: BrowserPrincipalDep, next: str = HOME):
     **html_error(401, "The token was not recognised (the form again, with the reason)."),
     **html_error(429, "Too many sign-in attempts from this address (AISC_RATE_LIMIT_SIGNIN); wait."), **CROSS_SITE})
 async def login(request: Request):
-    if not same_origin(request):
-        return _cross_site(request)
     form = await request.form()
+    if not same_origin(request) or not check_csrf(request, form):
+        return _cross_site(request)
     token, next_url = str(form.get("token") or "").strip(), safe_next(str(form.get("next") or ""))
     if not token:
         return _form(request, None, next_url, "Paste your team's API token into the field, then sign in.", 400)
@@ -104,11 +107,16 @@ async def login(request: Request):
     return set_session_cookie(request, RedirectResponse(next_url, status_code=303), sid)
 
 
-@router.post("/logout", status_code=303, response_class=RedirectResponse, responses={
+LOGOUT_FORM = {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "required": ["csrf"], "properties": {
+        "csrf": {"type": "string", "description": "the value of the aisc_csrf cookie (api.web_security)"}}}}}}}
+
+
+@router.post("/logout", status_code=303, response_class=RedirectResponse, openapi_extra=LOGOUT_FORM, responses={
     303: {"description": "Signed out (the session ends on the server too); a redirect to /login.",
           "headers": {"Location": {"schema": {"type": "string"}}}}, **CROSS_SITE})
 async def logout(request: Request):
-    if not same_origin(request):
+    if not same_origin(request) or not check_csrf(request, await request.form()):
         return _cross_site(request)
     sid = request.cookies.get(COOKIE)
     if sid:

@@ -63,6 +63,14 @@ def make_admin() -> str:
         return issue_token(session, "admin", label="test")
 
 
+CSRF = "test-csrf-value"  # a form's csrf field must equal the aisc_csrf cookie (api.web_security)
+
+
+def form_post(url: str, data: dict, cookies: dict | None = None, **kw) -> httpx.Response:
+    """POST a page form as a browser does: with the CSRF field and its cookie."""
+    return httpx.post(url, data={**data, "csrf": CSRF}, cookies={**(cookies or {}), "aisc_csrf": CSRF}, **kw)
+
+
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 

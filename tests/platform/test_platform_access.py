@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from core.db import session_scope
 from core.models import ApiToken
-from platform_helpers import (auth, fake_bundle, load_competition, make_admin, make_team, phase_spec, upload,
+from platform_helpers import (auth, form_post, fake_bundle, load_competition, make_admin, make_team, phase_spec, upload,
                               wait_state)
 from platform_procs import start_api, start_worker
 
@@ -98,7 +98,7 @@ def test_private_leaderboard_shows_only_own_row_until_revealed(two_teams, platfo
     listed = httpx.get(f"{base}/api/v1/submissions", params={"phase_id": pid}, headers=auth(intruder)).json()
     assert [x["score"] for x in listed] == [None]
     assert httpx.get(f"{base}/api/v1/submissions/{b}/artifacts/samples", headers=auth(intruder)).status_code == 404
-    session = httpx.post(f"{base}/login", data={"token": intruder, "next": "/"}, follow_redirects=False).cookies
+    session = form_post(f"{base}/login", {"token": intruder, "next": "/"}, follow_redirects=False).cookies
     page = httpx.get(f"{base}/submissions/{b}", cookies=session)
     assert page.status_code == 200 and "0.3000" not in page.text and 'class="rank"' not in page.text
     listing = httpx.get(f"{base}/submissions", cookies=session)

@@ -188,8 +188,10 @@ def test_hostile_names_in_pages_and_csv(platform_env, procs):
         submit(driver, "#create-team")
         assert driver.find_element(By.ID, "team-name").text == formula
         assert driver.find_elements(By.CSS_SELECTOR, "img[src=x]") == []
-        driver.find_element(By.CSS_SELECTOR, "input.accept-terms").click()
-        submit(driver, "button.enter")
+        row = f"#competition-{comp_id(slug)}"
+        driver.find_element(By.CSS_SELECTOR, f"{row} input.accept-terms").click()
+        submit(driver, f"{row} button.enter")
+        assert team_row_state(driver, comp_id(slug)) == "entered"
         submit(driver, "#create-token")
         token = driver.find_element(By.ID, "new-token").text
         shot(driver, "7-hostile")
@@ -249,7 +251,7 @@ def test_rate_limits_on_sign_in_and_registration(platform_env, procs):
                                                         "password": "wrong password"}).status_code
                  for _ in range(4)]
         assert codes == [401, 401, 401, 429]
-        limited = c.post(base + "/login", data={"token": "aisc_x"})
+        limited = c.post(base + "/login", data={"token": "aisc_x", "csrf": token})
         assert limited.status_code == 429 and "try again in" in limited.text
         codes = [c.post(base + "/register", data={"csrf": token, "name": "R", "email": f"r{i}-{tag}@example.org",
                                                   "password": PASSWORD}).status_code for i in range(3)]

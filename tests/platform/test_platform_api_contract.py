@@ -27,7 +27,7 @@ from core import errors, web_sessions
 from core.competition import CompetitionError
 from core.db import session_scope
 from sqlalchemy import text
-from platform_helpers import auth, fake_bundle, load_competition, make_admin, make_team, phase_spec, upload, wait_state
+from platform_helpers import CSRF, auth, fake_bundle, load_competition, make_admin, make_team, phase_spec, upload, wait_state
 from platform_procs import start_api, start_worker
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -176,11 +176,14 @@ def test_answers_on_real_data_keep_the_published_contract(contract_stack):
     for sub, expected in ((scored, 200), (others, 404)):
         call_real(s, None, "GET", "/submissions/{submission_id}", expected, cookies=cookie,
                   path_parameters={"submission_id": sub})
-    call_real(s, None, "POST", "/logout", 303, cookies=cookie)
+    form, csrf = "application/x-www-form-urlencoded", {"aisc_csrf": CSRF}
+    call_real(s, None, "POST", "/logout", 403, cookies=cookie)  # no CSRF field
+    call_real(s, None, "POST", "/logout", 303, cookies={**cookie, **csrf}, body={"csrf": CSRF}, media_type=form)
     call_real(s, None, "GET", "/submissions", 303, cookies=cookie)  # signed out
-    form = "application/x-www-form-urlencoded"
-    call_real(s, None, "POST", "/login", 303, body={"token": s["team"], "next": "/submissions"}, media_type=form)
-    call_real(s, None, "POST", "/login", 401, body={"token": "aisc_not-a-token"}, media_type=form)
+    call_real(s, None, "POST", "/login", 303, body={"token": s["team"], "next": "/submissions", "csrf": CSRF},
+              media_type=form, cookies=csrf)
+    call_real(s, None, "POST", "/login", 401, body={"token": "aisc_not-a-token", "csrf": CSRF}, media_type=form,
+              cookies=csrf)
 
     organizer("GET", sub_path, 200, path_parameters={"submission_id": hidden})
     organizer("GET", "/api/v1/admin/submissions", 200, query={"phase_id": open_, "limit": 50})

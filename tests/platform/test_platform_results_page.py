@@ -14,6 +14,7 @@ import httpx
 import pytest
 from platform_helpers import (
     auth,
+    form_post,
     load_competition,
     make_admin,
     make_team,
@@ -58,7 +59,7 @@ def ensure_worker(s: dict) -> None:
 
 
 def sign_in_cookie(base: str, token: str) -> str:
-    r = httpx.post(f"{base}/login", data={"token": token, "next": "/submissions"}, timeout=30)
+    r = form_post(f"{base}/login", {"token": token, "next": "/submissions"}, timeout=30)
     assert r.status_code == 303 and r.headers["location"] == "/submissions", r.text
     return r.cookies["aisc_session"]
 
@@ -137,7 +138,7 @@ def test_only_the_owning_team_and_organizers_see_the_page_and_its_pictures(site)
     assert st["state"] == "scored" and st["score"]["artifacts"], st
     art = f"{base}/api/v1/submissions/{sub}/artifacts/{st['score']['artifacts'][0]}"
 
-    r = httpx.post(f"{base}/login", data={"token": site["a"], "next": "/submissions"}, timeout=30)
+    r = form_post(f"{base}/login", {"token": site["a"], "next": "/submissions"}, timeout=30)
     set_cookie = r.headers["set-cookie"]
     assert "HttpOnly" in set_cookie and "SameSite=strict" in set_cookie and site["a"] not in set_cookie
     a = r.cookies["aisc_session"]
@@ -166,10 +167,12 @@ def test_only_the_owning_team_and_organizers_see_the_page_and_its_pictures(site)
 
     evil = httpx.post(f"{base}/login", data={"token": site["a"]}, headers={"Origin": "https://evil.example"}, timeout=30)
     assert evil.status_code == 403 and "set-cookie" not in evil.headers
-    assert httpx.post(f"{base}/login", data={"token": site["a"], "next": "//evil.example/x"},
-                      timeout=30).headers["location"] == "/submissions"  # no open redirect
+    assert httpx.post(f"{base}/login", data={"token": site["a"]}, timeout=30).status_code == 403  # no CSRF field
+    assert form_post(f"{base}/login", {"token": site["a"], "next": "//evil.example/x"},
+                     timeout=30).headers["location"] == "/submissions"  # no open redirect
 
-    out = httpx.post(f"{base}/logout", cookies={"aisc_session": a}, timeout=30)
+    assert httpx.post(f"{base}/logout", cookies={"aisc_session": a}, timeout=30).status_code == 403  # no CSRF
+    out = form_post(f"{base}/logout", {}, cookies={"aisc_session": a}, timeout=30)
     assert out.status_code == 303 and 'aisc_session=""' in out.headers["set-cookie"]
     assert httpx.get(art, cookies={"aisc_session": a}, timeout=30).status_code == 401  # revoked server-side
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, update
 from core.db import read_session_factory, session_scope
 from core.models import ApiToken, Team
 from core.tokens import hash_token
-from platform_helpers import auth, make_team
+from platform_helpers import auth, form_post, make_team
 
 
 def revoke(token: str) -> None:
@@ -84,7 +84,7 @@ def test_browser_sessions_end_at_once_with_the_default_cache(platform_env, procs
 
     base = start_api(procs, platform_env["tmp"], fake=True)  # the default bound (5 s)
     token = make_team()
-    r = httpx.post(f"{base}/login", data={"token": token, "next": "/submissions"}, timeout=30)
+    r = form_post(f"{base}/login", {"token": token, "next": "/submissions"}, timeout=30)
     assert r.status_code == 303, r.text
     sid = r.cookies["aisc_session"]
     assert signed_in(base, sid)

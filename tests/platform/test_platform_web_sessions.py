@@ -16,12 +16,12 @@ from core.db import session_scope
 from core.models import ApiToken, WebSession
 from core.timeutil import utcnow
 from core.tokens import hash_token
-from platform_helpers import auth, fake_bundle, load_competition, make_admin, make_team, phase_spec, upload, wait_state
+from platform_helpers import auth, form_post, fake_bundle, load_competition, make_admin, make_team, phase_spec, upload, wait_state
 from platform_procs import start_api, start_worker
 
 
 def sign_in(base: str, token: str) -> str:
-    r = httpx.post(f"{base}/login", data={"token": token, "next": "/submissions"}, timeout=30)
+    r = form_post(f"{base}/login", {"token": token, "next": "/submissions"}, timeout=30)
     assert r.status_code == 303, r.text
     return r.cookies["aisc_session"]
 
@@ -74,10 +74,10 @@ def test_sessions_are_not_api_tokens_and_end_with_their_token(platform_env, proc
 
     bearer = httpx.get(f"{base}/api/v1/submissions", headers=auth(sid), timeout=30)
     assert bearer.status_code == 401 and "invalid or revoked API token" in bearer.text
-    assert httpx.post(f"{base}/login", data={"token": sid}, timeout=30).status_code == 401  # no sign-in with it
+    assert form_post(f"{base}/login", {"token": sid}, timeout=30).status_code == 401  # no sign-in with it
     assert httpx.get(f"{base}/api/v1/submissions", headers=auth(token), timeout=30).status_code == 200
 
-    out = httpx.post(f"{base}/logout", cookies={"aisc_session": sid}, timeout=30)  # sign-out revokes the row
+    out = form_post(f"{base}/logout", {}, cookies={"aisc_session": sid}, timeout=30)  # sign-out revokes the row
     assert out.status_code == 303 and not signed_in(base, sid)
     row = session_row(sid)
     assert row.revoked_at is not None and row.expires_at <= utcnow()
