@@ -9,7 +9,7 @@ import unicodedata
 from .errors import ErrorKind, PlatformError
 
 NAME_MAX = 100  # characters; the column size of users.name and teams.name
-class Rejected(PlatformError):
+class Rejected(PlatformError, ValueError):
     """A user-supplied value that is refused; the message says why and how to fix it (HTTP 422)."""
     kind = ErrorKind.REJECTED
 

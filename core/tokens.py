@@ -9,6 +9,7 @@ from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from .models import ApiToken, Team
+from .names import clean_name
 
 PREFIX = "aisc_"
 
@@ -46,9 +47,7 @@ def holder(session: Session, token_hash: str) -> tuple[str, int | None, str | No
 
 
 def create_team(session: Session, name: str) -> tuple[Team, str]:
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise ValueError("team name must be 1..100 characters")
+    name = clean_name(name, "the team name")  # names.Rejected (a ValueError) says what is wrong
     if session.scalar(select(Team).where(Team.name == name)) is not None:
         raise ValueError(f"team {name!r} already exists; pick another name")
     team = Team(name=name)

@@ -13,7 +13,7 @@ from core import admin_ops, baselines, enrollment, leaderboard, scorer_versions,
 from core.competition import apply, parse
 from core.db import session_factory
 from core.errors import Conflict, ErrorKind
-from core.names import file_part
+from core.names import Rejected, file_part
 from core.models import Submission, Team
 from core.settings import ROOT
 from core.submissions import status
@@ -74,6 +74,8 @@ def create_team(body: TeamIn, session: SessionDep, _: AdminDep) -> dict:
     """Create a team and its first API token (409 when the name is taken)."""
     try:
         team, token = tokens.create_team(session, body.name)
+    except Rejected:
+        raise  # 422: the name itself is refused
     except ValueError as e:
         raise Conflict(str(e)) from None
     session.commit()

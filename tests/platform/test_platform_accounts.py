@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from core.settings import ROOT
-from platform_helpers import auth, fake_bundle, load_competition, make_admin, phase_spec, upload
+from platform_helpers import auth, fake_bundle, load_competition, make_admin, make_team, phase_spec, upload
 from platform_procs import start_api
 from test_platform_browser import chrome
 
@@ -215,6 +215,10 @@ def test_hostile_names_in_pages_and_csv(platform_env, procs):
         assert long.status_code == 422 and "use at most 100" in long.text
         bad = c.post(base + "/register", data={**form, "name": "ok", "email": "not-an-address"})
         assert bad.status_code == 422 and "e-mail address" in bad.text
+    # the organizers' team route refuses the same names
+    admin = auth(make_admin())
+    r = httpx.post(f"{base}/api/v1/admin/teams", json={"name": "evil\u202egnp.exe"}, headers=admin)
+    assert r.status_code == 422 and "U+202E" in r.json()["detail"]
 
 
 def test_csrf_and_security_headers(platform_env, procs):
@@ -242,9 +246,16 @@ def test_csrf_and_security_headers(platform_env, procs):
 
 def test_rate_limits_on_sign_in_and_registration(platform_env, procs):
     tag = uuid.uuid4().hex[:6]
-    base = start_api(procs, platform_env["tmp"], fake=True, env={
+    tmp = platform_env["tmp"]
+    base = start_api(procs, tmp, fake=True, env={
         "AISC_RATE_LIMIT_SIGNIN": "3/minute", "AISC_RATE_LIMIT_REGISTER": "2/minute",
-        "AISC_BROKER_KEY_PREFIX": f"aisc-test-limits-{tag}:"})
+        "AISC_RATE_LIMIT_UPLOAD": "2/minute", "AISC_BROKER_KEY_PREFIX": f"aisc-test-limits-{tag}:"})
+    pid = load_competition(tmp, {"face": [phase_spec("p", fake_bundle(tmp))]})["face/p"]
+    team = make_team(f"limits-{tag}")
+    codes = [upload(base, team, pid, b"FAKE score=0.1").status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    other = make_team(f"limits-other-{tag}")  # counted per team
+    assert upload(base, other, pid, b"FAKE score=0.1").status_code == 201
     with httpx.Client() as c:
         token = _csrf(c, base)
         codes = [c.post(base + "/login/password", data={"csrf": token, "email": "nobody@example.org",
