@@ -4,9 +4,11 @@ AISC_BROKER_URL is a redis:// URL (shared by every API process, under AISC_BROKE
 and in this process's memory when the platform runs embedded.
 
 Each limit is a setting in the library's notation ("10/minute", "100/hour"; "" = no limit):
-AISC_RATE_LIMIT_SIGNIN, AISC_RATE_LIMIT_REGISTER, AISC_RATE_LIMIT_UPLOAD."""
+AISC_RATE_LIMIT_SIGNIN, AISC_RATE_LIMIT_REGISTER, AISC_RATE_LIMIT_UPLOAD. When Redis cannot
+be reached the limits are not applied (logged as a warning) rather than failing the request."""
 from __future__ import annotations
 
+import logging
 import time
 from functools import lru_cache
 
@@ -18,6 +20,7 @@ from .errors import ErrorKind, PlatformError
 from .settings import get_settings
 
 ACTIONS = ("signin", "register", "upload")
+log = logging.getLogger(__name__)
 
 
 class RateLimited(PlatformError):
@@ -44,7 +47,13 @@ def check(action: str, who: str) -> None:
     id); RateLimited when the limit is reached."""
     limiter, items = _limiter()
     item = items[action]
-    if item is None or limiter.hit(item, action, who or "-"):
+    if item is None:
+        return
+    try:
+        if limiter.hit(item, action, who or "-"):
+            return
+    except Exception as e:  # noqa: BLE001 - the counter store (Redis) is down: let the request through, say so
+        log.warning("rate limit %s not checked: the counter store is unavailable (%s)", action, e)
         return
     reset = limiter.get_window_stats(item, action, who or "-").reset_time
     wait = max(1, int(reset - time.time() + 0.999))
