@@ -29,13 +29,14 @@ def shot(driver, name: str) -> None:
 
 def submit(driver, css: str) -> None:
     """Click a form's button and wait for the next page to replace this one."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("window.__before_submit = true")  # gone once the next page has loaded
     driver.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(old))
+    WebDriverWait(driver, 15, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(
+        "return window.__before_submit === undefined && document.readyState === 'complete'"))
 
 
 def register(driver, base: str, name: str, email: str) -> None:
@@ -51,7 +52,7 @@ def register(driver, base: str, name: str, email: str) -> None:
 def team_row_state(driver, comp_id: int) -> str:
     from selenium.webdriver.common.by import By
 
-    return driver.find_element(By.CSS_SELECTOR, f"#competition-{comp_id} td.state").text
+    return driver.find_element(By.CSS_SELECTOR, f"#competition-{comp_id} td.entry").text
 
 
 def comp_id(slug: str) -> int:
@@ -146,7 +147,7 @@ def test_register_team_invite_terms_approval_and_tokens(platform_env, procs):
         # the second member revokes the token: it stops working at once (cache off)
         b.get(base + "/team")
         submit(b, "#tokens button.revoke")
-        assert b.find_element(By.CSS_SELECTOR, "#tokens td.state").text == "revoked"
+        assert b.find_element(By.CSS_SELECTOR, "#tokens td.entry").text == "revoked"
         assert httpx.get(f"{base}/api/v1/submissions", headers=auth(token)).status_code == 401
         shot(b, "6-revoked")
 
