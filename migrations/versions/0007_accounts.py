@@ -1,16 +1,16 @@
 """participant accounts: users with argon2 password hashes, team invite codes, competition
-registration policy and terms, enrollments, and password sign-in sessions
+registration policy (the terms column comes with 0006), enrollments, and password sign-in sessions
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 11:30:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
@@ -18,7 +18,6 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('competitions') as b:
         b.add_column(sa.Column('registration', sa.String(length=16), nullable=False, server_default='open'))
-        b.add_column(sa.Column('terms', sa.Text(), nullable=False, server_default=''))
     with op.batch_alter_table('teams') as b:
         b.add_column(sa.Column('self_registered', sa.Boolean(), nullable=False, server_default=sa.false()))
         b.add_column(sa.Column('invite_code', sa.String(length=64), nullable=True))
@@ -70,5 +69,4 @@ def downgrade() -> None:
         b.drop_column('invite_code')
         b.drop_column('self_registered')
     with op.batch_alter_table('competitions') as b:
-        b.drop_column('terms')
         b.drop_column('registration')
