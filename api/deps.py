@@ -10,7 +10,7 @@ from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from core import tokens, web_sessions
+from core import audit, tokens, web_sessions
 from core.db import read_session_factory, session_factory
 from core.errors import Forbidden, NotFound, Unauthorized
 from core.models import Submission
@@ -50,6 +50,14 @@ class Principal:
     team_name: str | None
     user_id: int | None = None  # a participant signed in with a password (browser only)
     user_name: str | None = None
+    token_id: int | None = None  # the API token used (None for a browser session)
+    token_label: str = ""
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this caller (``core.audit.actor_name``)."""
+        return audit.actor_name(self.token_id, self.token_label) if self.token_id is not None else \
+            f"{self.role} (browser session)"
 
     @property
     def is_admin(self) -> bool:

@@ -221,3 +221,29 @@ class RegressionQueued(BaseModel):
     run: int
     queued: bool = Field(description="false when a run was already queued or running (that one is returned)")
     detail: str
+
+
+class TeamNotifications(BaseModel):
+    """Where a team's "submission finished" notifications go (README, "Notifications")."""
+    team_id: int
+    team: str
+    contact_email: Optional[str] = Field(description="set by an organizer; null: no e-mails")
+    webhook_url: Optional[str] = Field(description="set by the team; null: no webhook calls")
+    webhook_secret_set: bool = Field(description="whether a signing secret is stored (it is never shown)")
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: Timestamp
+    actor: str = Field(description="e.g. 'admin token 3 (ops laptop)'")
+    action: str = Field(description="e.g. submission.rescore, phase.reveal, team.create")
+    target: str = Field(description="e.g. 'submission 12', 'phase 3'")
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    """Newest first."""
+    total: int = Field(description="entries matching the filter")
+    offset: int
+    limit: int
+    items: list[AuditEntry]

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from . import notifications
 from .models import CANCELLED, FAILED, FAILURE_CLASSES, QUEUED, RECEIVED, RUNNING, SCORED, Submission
 from .timeutil import utcnow
 
@@ -49,6 +50,8 @@ def transition(session: Session, submission_id: int, from_states: Iterable[str],
     if attempt is not None:
         stmt = stmt.where(Submission.attempts == attempt)
     res = session.execute(stmt.values(state=to_state, **values).execution_options(synchronize_session=False))
+    if res.rowcount == 1 and to_state in (SCORED, FAILED, CANCELLED):
+        notifications.note_finished(session, submission_id)  # the outbox rows, in this transaction
     return res.rowcount == 1
 
 

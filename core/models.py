@@ -67,6 +67,10 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Notifications (core.notifications): set by an organizer / by the team over the API.
+    contact_email: Mapped[Optional[str]] = mapped_column(String(254), nullable=True)
+    webhook_url: Mapped[Optional[str]] = mapped_column(String(2000), nullable=True)
+    webhook_secret: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
     # Teams created by participants (core.accounts) submit only where enrolled; organizer-made ones anywhere.
     self_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     invite_code: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
@@ -270,3 +274,38 @@ class PhaseBaseline(Base):
     columns: Mapped[dict[str, Any]] = mapped_column(default=dict)
     scorer_version: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# Outbox delivery states (core.notifications): pending -> sent | dead
+NOTIFY_PENDING, NOTIFY_SENT, NOTIFY_DEAD = "pending", "sent", "dead"
+
+
+class Notification(Base):
+    """One delivery of a "submission finished" event (an e-mail or a webhook call), written in
+    the transaction that set the submission's final state and drained by workers/notify.py."""
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),
+                      Index("ix_notifications_submission", "submission_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))  # email | team_webhook | organizer_webhook
+    target: Mapped[str] = mapped_column(String(2000))  # the address or URL
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the event, as sent
+    status: Mapped[str] = mapped_column(String(8), default=NOTIFY_PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """One organizer action (core.audit): who, what, when, on what, with which details."""
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))  # e.g. "admin token 3 (ops laptop)", "cli"
+    action: Mapped[str] = mapped_column(String(64))  # e.g. submission.rescore
+    target: Mapped[str] = mapped_column(String(200), default="")  # e.g. "submission 12"
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

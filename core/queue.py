@@ -1,5 +1,6 @@
 """Celery configuration shared by the API (which only sends tasks, by name) and the
-workers (which run them). Queues: ``cpu``, ``gpu`` for scoring, ``control`` for the reaper."""
+workers (which run them). Queues: ``cpu``, ``gpu`` for scoring, ``control`` for the reaper, ``notify`` for the
+notification outbox."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -13,7 +14,8 @@ REAP_TASK = "aisc.reap"
 REGRESS_TASK = "aisc.regress"  # one regression run of the reference solutions (scoring queue)
 REGRESS_SCHEDULE_TASK = "aisc.regress_schedule"  # beat: enqueue a run (control queue)
 REGRESS_CHECK_TASK = "aisc.regress_check"  # beat: enqueue a run when scorer versions changed (control)
-QUEUES = ("cpu", "gpu", "control")
+NOTIFY_TASK = "aisc.notify"  # beat: drain the notification outbox (notify queue)
+QUEUES = ("cpu", "gpu", "control", "notify")
 
 
 def transport_options(settings: Settings) -> dict:
@@ -39,6 +41,8 @@ def celery_config(settings: Settings) -> dict:
         "worker_hijack_root_logger": False,
         "beat_schedule": {"reaper": {"task": REAP_TASK, "schedule": settings.reaper_seconds,
                                      "options": {"queue": "control", "expires": settings.reaper_seconds * 2}},
+                          "notify": {"task": NOTIFY_TASK, "schedule": settings.notify_seconds,
+                                     "options": {"queue": "notify", "expires": settings.notify_seconds * 2}},
                           **regression_schedule(settings)},
     }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -51,6 +52,25 @@ class Settings(BaseSettings):
     regress_tracks: str = "all"  # comma-separated tracks, or all
     regress_queue: str = "cpu"  # the queue the runs go to (a scoring worker runs them)
     regress_timeout_seconds: int = 6 * 3600  # a run's subprocess is killed after this
+
+    # Notifications when a submission ends (core.notifications, workers/notify.py)
+    smtp_host: str = ""  # empty: no e-mails are sent
+    smtp_port: int = 25
+    smtp_from: str = "aisc@localhost"
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"  # none | starttls | ssl
+    smtp_user: str = ""  # with smtp_password: log in before sending
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 10.0
+    organizer_webhook_urls: str = ""  # comma-separated URLs called for every finished submission
+    organizer_webhook_secret: str = ""  # their HMAC-SHA256 key
+    webhook_timeout_seconds: float = 5.0  # connect + read, per call
+    webhook_allow_private: bool = False  # allow loopback/private/link-local targets (tests, intranets)
+    notify_seconds: float = 5.0  # how often beat drains the outbox
+    notify_max_attempts: int = 8  # deliveries tried this often, then marked dead
+    notify_backoff_seconds: float = 10.0  # wait after the first failure; doubles each time, at most 1 h
+
+    def organizer_webhooks(self) -> list[str]:
+        return [u.strip() for u in self.organizer_webhook_urls.split(",") if u.strip()]
 
     def resolved_regress_demo_dir(self, budget: str) -> Path:
         return Path(self.regress_demo_dir) if self.regress_demo_dir else VAR / "regress" / budget

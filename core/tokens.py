@@ -37,10 +37,10 @@ def lookup(session: Session, token: str) -> ApiToken | None:
     return None if row is None or row.revoked else row
 
 
-def holder(session: Session, token_hash: str) -> tuple[str, int | None, str | None] | None:
-    """(role, team id, team name) of the unrevoked token with this hash, in one statement (the
-    API's per-request authentication: ``api.deps``); None if there is none."""
-    row = session.execute(select(ApiToken.role, ApiToken.team_id, Team.name)
+def holder(session: Session, token_hash: str) -> tuple[str, int | None, str | None, int, str] | None:
+    """(role, team id, team name, token id, token label) of the unrevoked token with this hash,
+    in one statement (the API's per-request authentication: ``api.deps``); None if there is none."""
+    row = session.execute(select(ApiToken.role, ApiToken.team_id, Team.name, ApiToken.id, ApiToken.label)
                           .outerjoin(Team, Team.id == ApiToken.team_id)
                           .where(ApiToken.token_hash == token_hash, ApiToken.revoked == false())).first()
     return None if row is None else tuple(row)

@@ -2,7 +2,7 @@
 
   celery -A workers.celery_app worker -Q cpu -c 1          # scoring on CPU
   celery -A workers.celery_app worker -Q gpu -c 1          # a GPU machine takes only GPU work
-  celery -A workers.celery_app worker -Q control -c 1 -B   # the beat-scheduled reaper
+  celery -A workers.celery_app worker -Q control,notify -c 1 -B   # the reaper and notifications
   celery -A workers.celery_app beat                        # or beat alone: every worker also
                                                            # consumes 'control' (see below)
 """
@@ -13,11 +13,11 @@ import logging
 from celery import Celery
 from celery.signals import celeryd_after_setup, worker_ready
 
-from core.queue import REAP_TASK, REGRESS_CHECK_TASK, REGRESS_SCHEDULE_TASK, REGRESS_TASK, SCORE_TASK, celery_config
+from core.queue import NOTIFY_TASK, REAP_TASK, REGRESS_CHECK_TASK, REGRESS_SCHEDULE_TASK, REGRESS_TASK, SCORE_TASK, celery_config
 from core.settings import get_settings
 from core.web_sessions import purge_now as purge_web_sessions
 
-from . import regression, versions
+from . import notify, regression, versions
 from .execution import execute
 from .reaper import reap_once
 
@@ -28,10 +28,11 @@ logging.getLogger("workers").setLevel(logging.INFO)
 
 @celeryd_after_setup.connect
 def _also_consume_control(sender, instance, **kwargs) -> None:
-    """Every worker also takes the reaper's ``control`` queue (cheap, seconds), so the beat
-    schedule works even where no dedicated control worker runs."""
+    """Every worker also takes the reaper's ``control`` queue and the ``notify`` queue (cheap,
+    seconds), so the beat schedule works even where no dedicated control worker runs."""
     if get_settings().workers_consume_control:
         instance.app.amqp.queues.select_add("control")
+        instance.app.amqp.queues.select_add("notify")
 
 
 @worker_ready.connect
@@ -64,3 +65,8 @@ def regress_schedule() -> dict:
 @app.task(name=REGRESS_CHECK_TASK, acks_late=True)
 def regress_check() -> dict:
     return regression.check()
+
+
+@app.task(name=NOTIFY_TASK, acks_late=True)
+def notify_drain() -> dict:
+    return notify.drain_once()

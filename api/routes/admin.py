@@ -1,5 +1,6 @@
 """Organizer endpoints (admin token): teams, competition loading, re-scoring,
-disqualification, subjective scores, cancellation, reveal, baseline rows, CSV export."""
+disqualification, subjective scores, cancellation, reveal, baseline rows, CSV export, team contact
+e-mails, the audit log. Every action that changes something writes one audit entry (core.audit)."""
 from __future__ import annotations
 
 from typing import Annotated, Optional
@@ -9,7 +10,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
-from core import admin_ops, baselines, enrollment, leaderboard, scorer_versions, tokens
+from core import admin_ops, audit, baselines, enrollment, leaderboard, scorer_versions, team_contact, tokens
 from core.competition import apply, parse
 from core.db import session_factory
 from core.errors import Conflict, ErrorKind
@@ -69,8 +70,15 @@ class BaselineIn(BaseModel):
         return self
 
 
+class ContactIn(BaseModel):
+    email: str | None = Field(max_length=254, description="the team's contact e-mail; null or \"\" clears it")
+
+
+TeamId = Annotated[int, PathParam(ge=1, le=ID_MAX)]
+
+
 @router.post("/teams", status_code=201, response_model=schemas.TeamCreated, responses=errors(K.INVALID, K.CONFLICT))
-def create_team(body: TeamIn, session: SessionDep, _: AdminDep) -> dict:
+def create_team(body: TeamIn, session: SessionDep, principal: AdminDep) -> dict:
     """Create a team and its first API token (409 when the name is taken)."""
     try:
         team, token = tokens.create_team(session, body.name)
@@ -78,6 +86,7 @@ def create_team(body: TeamIn, session: SessionDep, _: AdminDep) -> dict:
         raise  # 422: the name itself is refused
     except ValueError as e:
         raise Conflict(str(e)) from None
+    audit.record(session, principal.actor, "team.create", f"team {team.id}", name=team.name)
     session.commit()
     return {"team": team.name, "team_id": team.id, "token": token}
 
@@ -113,12 +122,13 @@ def approve_enrollment(slug: Slug, team_id: Annotated[int, PathParam(ge=1, le=ID
 
 
 @router.post("/competitions", response_model=schemas.CompetitionLoaded, responses=errors(K.INVALID, K.REJECTED))
-def load_competition(session: SessionDep, _: AdminDep,
+def load_competition(session: SessionDep, principal: AdminDep,
                      yaml_text: Annotated[str, Body(media_type="application/yaml")]) -> dict:
     """Load or update a competition from its YAML (relative paths are relative to the repo);
     422 lists every problem of an invalid file. Page texts must be inline here: a ``.md`` file
     or a starting kit is refused (load those with ``python -m core.manage load-competition``)."""
     comp, notes = apply(session, parse(yaml_text, ROOT, page_files=False))
+    audit.record(session, principal.actor, "competition.load", f"competition {comp.slug}", notes=notes)
     session.commit()
     return {"slug": comp.slug, "notes": notes}
 
@@ -144,23 +154,29 @@ def rescore(submission_id: SubmissionId, session: SessionDep, principal: AdminDe
     """Score a finished submission again under the current scorer version (old rows are kept)."""
     owned_submission(session, principal, submission_id)
     admin_ops.rescore(session_factory(), submission_id)
+    audit.record_now(session_factory(), principal.actor, "submission.rescore", f"submission {submission_id}")
     return _status(submission_id)
 
 
 @router.post("/phases/{phase_id}/rescore", response_model=schemas.QueuedSubmissions, responses=errors(K.NOT_FOUND))
-def rescore_phase(phase_id: PhaseId, session: SessionDep, _: AdminDep) -> dict:
+def rescore_phase(phase_id: PhaseId, session: SessionDep, principal: AdminDep) -> dict:
     """Score every scored submission of the phase again under the current scorer version."""
     get_phase(session, phase_id)
-    return {"queued": admin_ops.rescore_phase(session_factory(), phase_id)}
+    queued = admin_ops.rescore_phase(session_factory(), phase_id)
+    audit.record_now(session_factory(), principal.actor, "phase.rescore", f"phase {phase_id}", queued=queued)
+    return {"queued": queued}
 
 
 @router.post("/phases/{phase_id}/carry-over", response_model=schemas.QueuedSubmissions,
              responses=errors(K.NOT_FOUND))
-def carry_over(phase_id: PhaseId, session: SessionDep, _: AdminDep,
+def carry_over(phase_id: PhaseId, session: SessionDep, principal: AdminDep,
                from_phase: Annotated[int, Query(ge=1, le=ID_MAX, description="the phase carried from")]) -> dict:
     """Queue every team's last scored submission of ``from_phase`` in this phase."""
     get_phase(session, phase_id), get_phase(session, from_phase)
-    return {"queued": admin_ops.carry_over(session_factory(), from_phase, phase_id)}
+    queued = admin_ops.carry_over(session_factory(), from_phase, phase_id)
+    audit.record_now(session_factory(), principal.actor, "phase.carry_over", f"phase {phase_id}",
+                     from_phase=from_phase, queued=queued)
+    return {"queued": queued}
 
 
 @router.post("/submissions/{submission_id}/disqualify", response_model=schemas.SubmissionStatus,
@@ -169,6 +185,8 @@ def disqualify(submission_id: SubmissionId, body: DisqualifyIn, session: Session
     """Take a submission off the leaderboard (or put it back with ``disqualified: false``)."""
     owned_submission(session, principal, submission_id)
     admin_ops.disqualify(session_factory(), submission_id, body.reason, body.disqualified)
+    audit.record_now(session_factory(), principal.actor, "submission.disqualify", f"submission {submission_id}",
+                     disqualified=body.disqualified, reason=body.reason)
     return _status(submission_id)
 
 
@@ -177,7 +195,9 @@ def disqualify(submission_id: SubmissionId, body: DisqualifyIn, session: Session
 def subjective(submission_id: SubmissionId, body: SubjectiveIn, session: SessionDep, principal: AdminDep) -> dict:
     """Set the subjective score (deepfake S_sbj): a new score row, total += weight x value."""
     owned_submission(session, principal, submission_id)
-    admin_ops.set_subjective(session_factory(), submission_id, body.value)
+    score_id = admin_ops.set_subjective(session_factory(), submission_id, body.value)
+    audit.record_now(session_factory(), principal.actor, "submission.subjective", f"submission {submission_id}",
+                     value=body.value, score_id=score_id)
     return _status(submission_id)
 
 
@@ -187,14 +207,16 @@ def cancel(submission_id: SubmissionId, session: SessionDep, principal: AdminDep
     """Cancel an unfinished submission; its quota slot is given back."""
     owned_submission(session, principal, submission_id)
     admin_ops.cancel(session_factory(), submission_id, by_platform=True)
+    audit.record_now(session_factory(), principal.actor, "submission.cancel", f"submission {submission_id}")
     return _status(submission_id)
 
 
 @router.post("/phases/{phase_id}/reveal", response_model=schemas.RevealState, responses=errors(K.INVALID, K.NOT_FOUND))
-def reveal(phase_id: PhaseId, body: RevealIn, session: SessionDep, _: AdminDep) -> dict:
+def reveal(phase_id: PhaseId, body: RevealIn, session: SessionDep, principal: AdminDep) -> dict:
     """Reveal a private phase's results to the teams (or hide them again)."""
     phase = get_phase(session, phase_id)
     admin_ops.reveal(session, phase, body.revealed)
+    audit.record(session, principal.actor, "phase.reveal", f"phase {phase_id}", revealed=body.revealed)
     session.commit()
     return {"phase_id": phase.id, "revealed": phase.revealed}
 
@@ -240,3 +262,24 @@ def remove_baseline(phase_id: PhaseId, baseline_id: BaselineId, session: Session
     baselines.remove(session, get_phase(session, phase_id), baseline_id)
     session.commit()
     return Response(status_code=204)
+
+
+@router.put("/teams/{team_id}/contact", response_model=schemas.TeamNotifications,
+            responses=errors(K.INVALID, K.NOT_FOUND))
+def set_contact(team_id: TeamId, body: ContactIn, session: SessionDep, principal: AdminDep) -> dict:
+    """Set (or clear) the team's contact e-mail, where "submission finished" e-mails go
+    (400 for an invalid address, with the reason)."""
+    team = team_contact.set_contact_email(session, team_id, body.email)
+    audit.record(session, principal.actor, "team.contact", f"team {team_id}", contact_email=team.contact_email)
+    session.commit()
+    return team_contact.view(team)
+
+
+@router.get("/audit", response_model=schemas.AuditPage, responses=errors())
+def audit_log(session: SessionDep, _: AdminDep,
+              offset: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,
+              limit: Annotated[int, Query(ge=1, le=500)] = 50,
+              action: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_.]+$",
+                                                  description="only this action, e.g. submission.rescore")] = None) -> dict:
+    """The organizers' audit log, newest first, one entry per organizer action."""
+    return audit.page(session, offset=offset, limit=limit, action=action)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from core import regression
+from core import audit, regression
 from core.db import session_factory
 from core.errors import ErrorKind
 
@@ -23,9 +23,10 @@ def regression_report(session: SessionDep, _: AdminDep, history: int = 20) -> di
 
 @router.post("", status_code=202, response_model=schemas.RegressionQueued, responses={
     200: {"model": schemas.RegressionQueued, "description": "A run was already queued or running: that one."}})
-def regression_enqueue(_: AdminDep, response: Response) -> dict:
+def regression_enqueue(principal: AdminDep, response: Response) -> dict:
     """Queue a run now; when one is already queued or running, that one is returned (200)."""
     run_id, new = regression.enqueue(session_factory(), "admin")
+    audit.record_now(session_factory(), principal.actor, "regression.enqueue", f"regression run {run_id}", new=new)
     if not new:
         response.status_code = 200
     return {"run": run_id, "queued": new,
