@@ -172,3 +172,51 @@ def test_webhook_calls_are_signed_and_hostile_targets_refused():
             webhooks.check_url(bad)
     with pytest.raises(webhooks.WebhookError, match="non-public"):
         webhooks.check_address("169.254.169.254", 80, allow_private=False)  # cloud metadata
+
+
+def test_outbox_follows_the_transaction_and_gives_up_after_max_attempts(platform_env, monkeypatch):
+    """In-process against Postgres: a final state that rolls back leaves no outbox row; a
+    delivery that keeps failing (here a loopback webhook, refused as non-public) ends ``dead``
+    with its reason after AISC_NOTIFY_MAX_ATTEMPTS tries, and the submission stays scored."""
+    from core import lifecycle
+    from core.models import Submission, Team
+    from core.settings import get_settings
+    from core.timeutil import utcnow
+    from workers.notify import drain_once
+
+    tmp = platform_env["tmp"]
+    pid = load_competition(tmp, {"face": [phase_spec("outbox", fake_bundle(tmp))]})["face/outbox"]
+    for k, v in {"AISC_NOTIFY_MAX_ATTEMPTS": "2", "AISC_NOTIFY_BACKOFF_SECONDS": "0",
+                 "AISC_WEBHOOK_ALLOW_PRIVATE": "false", "AISC_ORGANIZER_WEBHOOK_URLS": ""}.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    try:
+        with session_scope() as s:
+            team = Team(name=f"outbox-{pid}", webhook_url="http://127.0.0.1:9/hook", webhook_secret="s" * 16)
+            s.add(team)
+            s.flush()
+            sub = Submission(phase_id=pid, team_id=team.id, state="running", attempts=1, filename="f",
+                             artifact_key="k", size_bytes=1, sha256="0" * 64, quota_day=utcnow().strftime("%Y-%m-%d"))
+            s.add(sub)
+            s.flush()
+            sub_id = sub.id
+        with pytest.raises(RuntimeError), session_scope() as s:
+            assert lifecycle.transition(s, sub_id, ("running",), "scored", attempt=1)
+            raise RuntimeError("the scoring transaction failed after the move")
+        assert rows(sub_id) == {}
+        with session_scope() as s:
+            assert lifecycle.transition(s, sub_id, ("running",), "scored", attempt=1)
+        assert set(rows(sub_id)) == {"team_webhook"}
+        assert drain_once()["pending"] >= 1
+        first = rows(sub_id)["team_webhook"]
+        assert (first.status, first.attempts) == ("pending", 1) and "non-public address" in first.last_error
+        drain_once()
+        dead = rows(sub_id)["team_webhook"]
+        assert (dead.status, dead.attempts) == ("dead", 2) and "non-public address" in dead.last_error
+        drain_once()
+        assert rows(sub_id)["team_webhook"].attempts == 2  # a dead row is not tried again
+        with session_scope() as s:
+            assert s.get(Submission, sub_id).state == "scored"
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
