@@ -4,6 +4,8 @@ Every transition is one conditional ``UPDATE ... WHERE state = <expected>`` (plu
 attempt number for transitions out of ``running``), never a read-modify-write, so a stale
 worker, a redelivered task or the reaper can never move a submission twice.
 An admin re-score starts a new run: ``scored | failed -> queued``.
+A move into a final state also queues its notifications (``core.notifications``), written in the
+same transaction.
 """
 from __future__ import annotations
 

@@ -12,6 +12,8 @@
   baselines PHASE_ID           list the phase's baseline rows (marked, unranked)
   add-baseline PHASE_ID (--submission ID | --run ID --name NAME [--run-phase P]) [--label L]
   remove-baseline PHASE_ID BASELINE_ID
+
+create-team, create-admin and load-competition write an audit row (``core.audit``) with actor ``cli``.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from . import audit
 from .db import session_scope
 from .models import Competition, Phase
 
@@ -82,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with session_scope() as session:
                 comp, notes = load_file(session, args.file)
+                audit.record(session, audit.actor_name(None), "competition.load", f"competition {comp.slug}",
+                             notes=notes)
                 print(f"competition {comp.slug}: " + "; ".join(notes))
         except CompetitionError as e:
             print(f"error: {e}", file=sys.stderr)
@@ -93,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with session_scope() as session:
                 team, token = create_team(session, args.name)
+                audit.record(session, audit.actor_name(None), "team.create", f"team {team.id}", name=team.name)
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
@@ -103,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         from .tokens import issue_token
 
         with session_scope() as session:
-            print(issue_token(session, "admin", label=args.label))
+            token = issue_token(session, "admin", label=args.label)
+            audit.record(session, audit.actor_name(None), "token.create", "admin token", label=args.label)
+        print(token)
         return 0
     if args.command == "phases":
         with session_scope() as session:

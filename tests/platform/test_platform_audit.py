@@ -76,3 +76,18 @@ def test_every_admin_action_writes_one_audit_row_and_the_api_pages_them(platform
     assert httpx.get(f"{base}/api/v1/admin/audit", headers=auth(team)).status_code == 403
     r = httpx.get(f"{base}/api/v1/admin/audit", params={"action": "x'; drop"}, headers=auth(admin))
     assert r.status_code == 422 and "action" in r.json()["detail"]
+
+
+def test_cli_actions_are_audited(platform_env, capsys):
+    from core.audit import page
+    from core.manage import main
+
+    name = f"cli-{uuid.uuid4().hex[:6]}"
+    assert main(["create-team", name]) == 0
+    assert main(["create-admin", "--label", "night shift"]) == 0
+    assert main(["create-team", name]) == 2  # taken: refused, no row
+    with session_scope() as s:
+        items = page(s, limit=2)["items"]
+    assert [(e["action"], e["actor"]) for e in items] == [("token.create", "cli"), ("team.create", "cli")]
+    assert items[1]["details"] == {"name": name} and items[0]["details"] == {"label": "night shift"}
+    assert "aisc_" in capsys.readouterr().out  # the tokens are still printed
