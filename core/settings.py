@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,19 +56,19 @@ class Settings(BaseSettings):
 
     # Notifications when a submission ends (core.notifications, workers/notify.py)
     smtp_host: str = ""  # empty: no e-mails are sent
-    smtp_port: int = 25
+    smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "aisc@localhost"
     smtp_tls: Literal["none", "starttls", "ssl"] = "none"  # none | starttls | ssl
     smtp_user: str = ""  # with smtp_password: log in before sending
     smtp_password: str = ""
-    smtp_timeout_seconds: float = 10.0
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     organizer_webhook_urls: str = ""  # comma-separated URLs called for every finished submission
     organizer_webhook_secret: str = ""  # their HMAC-SHA256 key
-    webhook_timeout_seconds: float = 5.0  # connect + read, per call
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)  # connect + read, per call
     webhook_allow_private: bool = False  # allow loopback/private/link-local targets (tests, intranets)
-    notify_seconds: float = 5.0  # how often beat drains the outbox
-    notify_max_attempts: int = 8  # deliveries tried this often, then marked dead
-    notify_backoff_seconds: float = 10.0  # wait after the first failure; doubles each time, at most 1 h
+    notify_seconds: float = Field(default=5.0, gt=0)  # how often beat drains the outbox
+    notify_max_attempts: int = Field(default=8, ge=1)  # deliveries tried this often, then marked dead
+    notify_backoff_seconds: float = Field(default=10.0, ge=0)  # wait after the first failure; doubles each time, at most 1 h
 
     def organizer_webhooks(self) -> list[str]:
         return [u.strip() for u in self.organizer_webhook_urls.split(",") if u.strip()]

@@ -220,3 +220,35 @@ def test_outbox_follows_the_transaction_and_gives_up_after_max_attempts(platform
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+def test_a_failing_outbox_write_never_fails_the_final_state(platform_env, monkeypatch):
+    """Unit test of the savepoint in core.notifications._write_outbox (the failure is forced)."""
+    from sqlalchemy.exc import OperationalError
+
+    from core import lifecycle, notifications
+    from core.models import Submission, Team
+    from core.timeutil import utcnow
+
+    tmp = platform_env["tmp"]
+    pid = load_competition(tmp, {"face": [phase_spec("savepoint", fake_bundle(tmp))]})["face/savepoint"]
+    with session_scope() as s:
+        team = Team(name=f"savepoint-{pid}", webhook_url="https://example.org/hook", webhook_secret="s" * 16)
+        s.add(team)
+        s.flush()
+        sub = Submission(phase_id=pid, team_id=team.id, state="running", attempts=1, filename="f", artifact_key="k",
+                         size_bytes=1, sha256="0" * 64, quota_day=utcnow().strftime("%Y-%m-%d"))
+        s.add(sub)
+        s.flush()
+        sub_id = sub.id
+
+    def broken(session, submission_id):
+        session.execute(select(Notification.id).where(Notification.id == -1))  # the savepoint is in use
+        raise OperationalError("INSERT INTO notifications", {}, Exception("disk full"))
+
+    monkeypatch.setattr(notifications, "enqueue", broken)
+    with session_scope() as s:
+        assert lifecycle.transition(s, sub_id, ("running",), "scored", attempt=1)
+    with session_scope() as s:
+        assert s.get(Submission, sub_id).state == "scored"
+    assert rows(sub_id) == {}
