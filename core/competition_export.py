@@ -80,16 +80,22 @@ def audit_tables(session: Session) -> list[Table]:
 
 
 def competition_yaml(comp: Competition) -> str:
+    """The competition as a loadable YAML: page texts inline (not as ``.md`` files), the
+    registration policy, and every phase. A track's starting kit is not carried."""
     tracks: dict[str, Any] = {}
+    pages = comp.track_pages or {}
     for p in comp.phases:
-        tracks.setdefault(p.track, {"phases": []})["phases"].append({
+        submit = (pages.get(p.track) or {}).get("submit") or ""
+        tracks.setdefault(p.track, {**({"submit": submit} if submit else {}), "phases": []})["phases"].append({
             "name": p.name, "opens": p.opens_at.isoformat() + "Z", "closes": p.closes_at.isoformat() + "Z",
             "bundle": p.bundle, "scoring": p.settings, "quota": {"daily": p.quota_daily, "total": p.quota_total},
             "ranking": p.ranking, "leaderboard": p.visibility, "show_logs": p.show_logs, "queue": p.queue,
             "limits": {"soft_seconds": p.soft_time_limit, "hard_seconds": p.hard_time_limit,
                        "max_upload_mb": p.max_upload_bytes / (1024 * 1024)},
             "subjective_weight": p.subjective_weight})
-    return yaml.safe_dump({"slug": comp.slug, "title": comp.title, "tracks": tracks}, sort_keys=False)
+    texts = {k: v for k, v in (("description", comp.description), ("rules", comp.rules), ("terms", comp.terms)) if v}
+    return yaml.safe_dump({"slug": comp.slug, "title": comp.title, **texts,
+                           "registration": {"policy": comp.registration}, "tracks": tracks}, sort_keys=False)
 
 
 class _Writer:
