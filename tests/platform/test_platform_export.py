@@ -114,6 +114,7 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
     with session_scope() as s:
         yaml_path, (unchanged, naive_patch) = _demo_yaml(tmp, slug)  # the demo's baseline uploads
         comp, _ = load_file(s, yaml_path)
+        yaml_path.unlink()  # written beside the shared demo cache's page texts: leave the cache as found
         prelim, final = sorted(comp.phases, key=lambda p: p.opens_at)
         final.ranking, final.visibility, final.revealed = "last", "private", True
         teams = [Team(name=f"exp-{i}-{uuid.uuid4().hex[:6]}") for i in range(4)]
