@@ -1,0 +1,221 @@
+"""The prepared GPU check (issue 13): the same scoring and reference work on the CPU and on CUDA,
+with agreement and speed-ups printed side by side.
+
+Stages (each prints what it did, how long it took and the time left of the budget):
+
+1. preflight: torch, its CUDA devices, onnxruntime's providers, which scorer backends import;
+2. face scorer: the quick face demo's baselines scored on every device (total, near-threshold
+   counts per model, the device each model ran on);
+3. driving scorer: the CI driving demo's baselines on every device (total, near-threshold frames);
+4. face reference attack: Deep Dream on the quick demo's public pairs, a few iterations, per device
+   (seconds per pair, end cosine similarity to the target);
+5. driving reference attack: XJTU Vanish, a few steps, per device (seconds, public-crop figures).
+
+Deepfake scoring runs team containers through a Docker Engine with the NVIDIA toolkit: it is not
+part of this check (``tests/deepfake/test_gpu_lease.py`` covers the per-run GPU lease).
+
+A device torch cannot use is reported as ``unavailable`` with the reason, never run on the CPU in
+its place. Writes ``--out`` (JSON) with every figure. Usage: ``bench/gpu_check.sh`` or
+``python bench/gpu_check.py --devices cpu,cuda``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+T0 = time.monotonic()
+
+
+def log(budget_s: float, msg: str) -> None:
+    used = time.monotonic() - T0
+    print(f"[gpu-check {used:6.0f} s, {max(0.0, budget_s - used):5.0f} s left] {msg}", flush=True)
+
+
+def preflight() -> dict:
+    import importlib.util
+
+    info: dict = {"python": sys.version.split()[0]}
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+        info["cuda_devices"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] \
+            if torch.cuda.is_available() else []
+    except ImportError as e:
+        info["torch"] = f"missing ({e})"
+    try:
+        import onnxruntime as ort
+
+        info["onnxruntime_providers"] = ort.get_available_providers()
+    except ImportError:
+        info["onnxruntime_providers"] = "onnxruntime missing"
+    info["backends_importable"] = {m: importlib.util.find_spec(m) is not None
+                                   for m in ("ultralytics", "dlib", "ai_edge_litert", "cv2", "insightface")}
+    return info
+
+
+def _timed(fn):
+    t, c = time.monotonic(), time.process_time()
+    out = fn()
+    return out, {"wall_s": round(time.monotonic() - t, 2), "cpu_s": round(time.process_time() - c, 2)}
+
+
+def _per_device(devices: list[str], run) -> dict:
+    """run(device) -> dict of figures; DeviceUnavailable becomes {'unavailable': reason}."""
+    from evaluators.common.device import DeviceUnavailable
+
+    out = {}
+    for dev in devices:
+        try:
+            figures, seconds = _timed(lambda: run(dev))
+            out[dev] = {**figures, **seconds}
+        except DeviceUnavailable as e:
+            out[dev] = {"unavailable": str(e)}
+    return out
+
+
+def _score_baselines(track: str, demo: dict, phase: str, device: str, cache: Path) -> dict:
+    from evaluators.registry import get_track
+
+    ph = demo["phases"][phase]
+    scores = {}
+    for kind, path in sorted(demo["baselines"].items()):
+        settings = dict(ph["settings"], device=device)
+        if track == "face":
+            settings["cache_dir"] = str(cache / device)
+        if track == "driving":
+            settings["pictures"] = False
+        res = get_track(track).run(Path(path), Path(ph["bundle"]), settings)
+        d = res.details or {}
+        scores[kind] = {"total": res.score, "near_threshold": d.get("near_threshold"),
+                        "devices": d.get("devices")}
+    return scores
+
+
+def face_demo(work: Path) -> dict:
+    from authoring.face.demo import build_demo
+
+    return build_demo(work / "face", quick=True)
+
+
+def driving_demo(work: Path) -> dict:
+    from reference_solutions.driving.ci_demo import build_ci_demo
+
+    return build_ci_demo(work / "driving")
+
+
+def face_attack(demo: dict, device: str, iterations: int, out: Path) -> dict:
+    from reference_solutions.face.deep_dream import DeepDreamConfig
+    from reference_solutions.face.generate import generate_submission
+
+    bundle = demo["phases"]["preliminary"]["bundle"]
+    rep = generate_submission(bundle, out / f"face-{device.replace(':', '')}.zip",
+                              config=DeepDreamConfig(iterations=iterations, saliency_samples=1),
+                              models=["mobilefacenet"], threads=2, device=device)
+    ends = [s["end_cos"]["mobilefacenet"] for s in rep["samples"]]
+    return {"device": rep["device"], "pairs": rep["pairs"], "seconds_per_pair": rep["seconds_per_pair"],
+            "mean_end_cos": round(sum(ends) / len(ends), 4)}
+
+
+def driving_attack(demo_dir: Path, device: str, steps: int, out: Path) -> dict:
+    from reference_solutions.driving.generate import generate
+    from reference_solutions.driving.methods import RUNNERS
+
+    key, run = RUNNERS["xjtu_vanish"]
+    d = out / f"vanish-{device.replace(':', '')}"
+    generate(key, run, "xjtu_vanish", demo_dir, d, overrides={"steps": steps}, threads=2, preview=False,
+             device=device)
+    rec = json.loads((d / "xjtu_vanish.json").read_text())
+    return {"device": rec["device"], "public_crops_white_box": rec["public_crops_white_box"],
+            "attack_wall_s": rec["seconds"]["wall"]}
+
+
+def agreement(per_device: dict, key: str = "scores") -> dict:
+    """CPU against each other device: equal totals, equal near-threshold counts, speed-up."""
+    cpu = per_device.get("cpu")
+    out = {}
+    for dev, fig in per_device.items():
+        if dev == "cpu" or cpu is None or "unavailable" in fig or "unavailable" in cpu:
+            continue
+        row = {"speed_up": round(cpu["wall_s"] / max(fig["wall_s"], 1e-9), 2)}
+        if key in fig:
+            row["same_totals"] = all(fig[key][k]["total"] == cpu[key][k]["total"] for k in cpu[key])
+            row["same_near_threshold"] = all(fig[key][k]["near_threshold"] == cpu[key][k]["near_threshold"]
+                                             for k in cpu[key])
+            row["largest_total_difference"] = max(abs(fig[key][k]["total"] - cpu[key][k]["total"]) for k in cpu[key])
+        out[dev] = row
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="bench/gpu_check.py", description=__doc__.splitlines()[0])
+    ap.add_argument("--devices", default="cpu,cuda", help="comma-separated: cpu, cuda, cuda:N (default cpu,cuda)")
+    ap.add_argument("--work", type=Path, default=ROOT / "var" / "gpu-check", help="demos and artifacts go here")
+    ap.add_argument("--out", type=Path, default=ROOT / "var" / "gpu-check" / "gpu_check.json")
+    ap.add_argument("--face-iterations", type=int, default=5)
+    ap.add_argument("--driving-steps", type=int, default=5)
+    ap.add_argument("--budget-s", type=float, default=450, help="the time the run aims to stay within")
+    ap.add_argument("--stages", default="face,driving,face-attack,driving-attack")
+    a = ap.parse_args(argv)
+    devices = [d.strip() for d in a.devices.split(",") if d.strip()]
+    stages = set(a.stages.split(","))
+    a.work.mkdir(parents=True, exist_ok=True)
+    report: dict = {"devices": devices, "preflight": preflight()}
+    log(a.budget_s, f"preflight: {json.dumps(report['preflight'])}")
+    cache = Path(tempfile.mkdtemp(prefix="gpu-check-cache-"))
+    failed = False
+
+    def stage(name: str, fn) -> None:
+        nonlocal failed
+        if name not in stages:
+            return
+        log(a.budget_s, f"{name}: start")
+        try:
+            report[name] = fn()
+        except Exception as e:  # one broken stage must not hide the others' figures
+            failed = True
+            report[name] = {"error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc(limit=5)}
+        log(a.budget_s, f"{name}: {json.dumps(report[name], default=str)[:2000]}")
+
+    demos: dict = {}
+    if stages & {"face", "face-attack"}:
+        demos["face"], _ = _timed(lambda: face_demo(a.work))
+    if stages & {"driving", "driving-attack"}:
+        demos["driving"], _ = _timed(lambda: driving_demo(a.work))
+
+    def scored(track: str, phase: str):
+        def fn():
+            per = _per_device(devices, lambda dev: {"scores": _score_baselines(track, demos[track], phase, dev, cache)})
+            return {"per_device": per, "agreement": agreement(per)}
+        return fn
+
+    stage("face", scored("face", "preliminary"))
+    stage("driving", scored("driving", "preliminary"))
+
+    def face_att():
+        per = _per_device(devices, lambda dev: face_attack(demos["face"], dev, a.face_iterations, a.work))
+        return {"per_device": per, "agreement": agreement(per)}
+
+    def driving_att():
+        per = _per_device(devices, lambda dev: driving_attack(a.work / "driving", dev, a.driving_steps, a.work))
+        return {"per_device": per, "agreement": agreement(per)}
+
+    stage("face-attack", face_att)
+    stage("driving-attack", driving_att)
+    report["wall_s"] = round(time.monotonic() - T0, 1)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(report, indent=1, default=str))
+    log(a.budget_s, f"done in {report['wall_s']} s; figures in {a.out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

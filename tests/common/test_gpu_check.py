@@ -1,0 +1,31 @@
+"""bench/gpu_check.py's agreement table: CPU against each device that ran, unavailable ones left out."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("gpu_check", ROOT / "bench" / "gpu_check.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_agreement_compares_totals_near_threshold_counts_and_speed():
+    gc = _module()
+    cpu = {"scores": {"a": {"total": 0.5, "near_threshold": {"m": 1}}, "b": {"total": 0.25, "near_threshold": {"m": 0}}},
+           "wall_s": 10.0}
+    same = {"scores": {"a": {"total": 0.5, "near_threshold": {"m": 1}}, "b": {"total": 0.25, "near_threshold": {"m": 0}}},
+            "wall_s": 2.5}
+    moved = {"scores": {"a": {"total": 0.5, "near_threshold": {"m": 0}}, "b": {"total": 0.3125, "near_threshold": {"m": 0}}},
+             "wall_s": 5.0}
+    out = gc.agreement({"cpu": cpu, "cuda:0": same, "cuda:1": moved, "cuda:2": {"unavailable": "no GPU"}})
+    assert out["cuda:0"] == {"speed_up": 4.0, "same_totals": True, "same_near_threshold": True,
+                             "largest_total_difference": 0.0}
+    assert out["cuda:1"]["same_totals"] is False and out["cuda:1"]["same_near_threshold"] is False
+    assert out["cuda:1"]["largest_total_difference"] == 0.0625 and out["cuda:1"]["speed_up"] == 2.0
+    assert "cuda:2" not in out and "cpu" not in out
+    assert gc.agreement({"cpu": {"unavailable": "x"}, "cuda": same}) == {}
