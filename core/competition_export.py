@@ -49,8 +49,8 @@ AUDIT_PREFIX = "audit"
 # "team 7", as core.audit writes it); a table with neither is exported whole (manifest: unscoped)
 SCOPE_COLUMNS = ("competition_id", "phase_id", "submission_id")
 TARGET_KINDS = ("phase", "submission", "team")
-# credential columns (token hashes, webhook secrets) leave only with with_token_hashes
-SECRET_SUFFIXES = ("_hash", "_secret")
+# credential columns (token hashes, webhook secrets, team invite codes) leave only with with_token_hashes
+SECRET_SUFFIXES = ("_hash", "_secret", "invite_code")
 
 
 def audit_targets(slug: str, ids: dict[str, Iterable[int]]) -> list[str]:

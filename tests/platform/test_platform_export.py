@@ -121,6 +121,7 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
         s.add_all(teams)
         s.flush()
         a, b, c, organizers = teams
+        a.invite_code = invite = f"join_{uuid.uuid4().hex}"  # a credential: stays out of the archive
         _submit(s, storage, prelim, a, unchanged, 1, [("face-1", 0.5), ("face-2", 0.625)])
         _submit(s, storage, prelim, a, naive_patch, 2, [("face-2", 0.75)])
         _submit(s, storage, prelim, b, b"PK b1", 3, [("face-2", 0.75)])  # ties a, later
@@ -161,8 +162,10 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
     assert any(n.startswith("bundles/") and n.endswith(".png") for n in names)  # --with-data
 
     with tarfile.open(out) as tar:
-        assert hashlib.sha256(token_a.encode()).hexdigest().encode() not in b"".join(
+        text_members = b"".join(
             tar.extractfile(m).read() for m in tar if m.isfile() and not m.name.startswith(("artifacts/", "bundles/")))
+        assert hashlib.sha256(token_a.encode()).hexdigest().encode() not in text_members
+        assert invite.encode() not in text_members
     with_hashes = _cli({}, "export-competition", slug, str(tmp / f"{slug}-tokens.tar"), "--with-token-hashes")
     assert with_hashes["tables"]["api_tokens"] == 1
 
