@@ -18,6 +18,8 @@ from core.settings import get_settings
 from core.submissions import get_phase, load  # noqa: F401 - get_phase: used by the routes
 from core.visibility import owns
 
+from .web_security import check_csrf_header
+
 
 READ_METHODS = frozenset({"GET", "HEAD"})  # no GET route writes: their sessions only read
 
@@ -177,6 +179,26 @@ async def require_team(principal: PrincipalDep) -> Principal:
 
 
 TeamDep = Annotated[Principal, Depends(require_team)]
+
+
+async def team_uploader(request: Request, authorization: AuthorizationDep) -> Principal:
+    """A team's bearer token, or a signed-in browser whose request carries the page's CSRF token
+    in ``X-CSRF-Token`` (the phase page's upload form): the session cookie alone never makes a
+    POST, so another site cannot submit in a team's name."""
+    p = await _principal(authorization)
+    if p is None:
+        p = await browser_principal(request)
+        if p is None:
+            raise Unauthorized("not signed in: send 'Authorization: Bearer <token>' or sign in at /login")
+        if not check_csrf_header(request):
+            raise Forbidden("a browser upload must carry the page's CSRF token in the X-CSRF-Token header; "
+                            "reload the phase page and try again")
+    if p.team_id is None:
+        raise Forbidden("submissions are made with a team token, not an organizer token")
+    return p
+
+
+UploaderDep = Annotated[Principal, Depends(team_uploader)]  # POST .../submissions: token, or cookie + CSRF header
 
 
 def owned_submission(session: Session, principal: Principal, submission_id: int) -> Submission:

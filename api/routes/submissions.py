@@ -21,7 +21,7 @@ from core.visibility import logs_visible, owned_rows, owns, results_visible
 from core.submissions import open_upload, status, submit
 
 from .. import schemas
-from ..deps import (PhaseFilter, PhaseId, PrincipalDep, ReaderDep, SessionDep, SubmissionId, TeamDep, owned_submission)
+from ..deps import (PhaseFilter, PhaseId, PrincipalDep, ReaderDep, SessionDep, SubmissionId, UploaderDep, owned_submission)
 from ..errors import errors
 from ..uploads import receive
 
@@ -41,10 +41,11 @@ ARTIFACT_OTHER = "application/octet-stream"
                        "description": "A retry with the same Idempotency-Key and file: the first submission."},
                  **errors(K.INVALID, K.UNAUTHORIZED, K.FORBIDDEN, K.NOT_FOUND, K.CONFLICT, K.TOO_LARGE,
                           K.REJECTED, K.QUOTA, K.UNAVAILABLE)})
-async def upload(phase_id: PhaseId, request: Request, response: Response, principal: TeamDep,
+async def upload(phase_id: PhaseId, request: Request, response: Response, principal: UploaderDep,
                  filename: Annotated[str, Query(max_length=255)] = "submission",
                  idempotency_key: Annotated[str | None, Header(max_length=128)] = None) -> dict:
     """Upload a submission as the raw request body (Content-Type: application/octet-stream).
+    A team token, or the browser's sign-in cookie with the page's CSRF token in X-CSRF-Token.
     The track's cheap checks run before it is queued: a refusal (422) takes no quota."""
     make_session = session_factory()
     await run_in_threadpool(rate_limits.check, "upload", str(principal.team_id))  # 429 past AISC_RATE_LIMIT_UPLOAD
