@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core import phase_state
 from core.errors import NotFound
 from core.models import Competition, Phase
+from core.submissions import upload_readiness
 from core.timeutil import iso, utcnow
 from core.visibility import results_visible
 
@@ -115,6 +116,12 @@ def limits(ph: Phase) -> dict[str, Any]:
             "revealed": ph.revealed, "show_logs": ph.show_logs, "queue": ph.queue}
 
 
-def phase_page(ph: Phase) -> dict[str, Any]:
+def phase_page(ph: Phase, session: Session | None = None, team_id: int | None = None,
+               signed_in: bool = False) -> dict[str, Any]:
+    """The phase's facts, and (``session`` given) the upload form's state for the signed-in
+    caller (``core.submissions.upload_readiness``; None when signed out)."""
+    up = upload_readiness(session, ph, team_id) if session is not None and signed_in else None
+    if up is not None:
+        up["cap_text"] = size_text(up["max_bytes"])
     return {"phase": ph, "comp": ph.competition, "info": {**phase_summary(ph, utcnow()), **limits(ph)},
-            "track_title": TRACK_TITLES.get(ph.track, ph.track)}
+            "track_title": TRACK_TITLES.get(ph.track, ph.track), "upload": up}

@@ -98,6 +98,32 @@ def check_open(phase: Phase) -> None:
         raise Forbidden(f"phase '{phase.track}/{phase.name}' closed at {iso(phase.closes_at)}; no more submissions")
 
 
+UPLOAD_SUFFIXES = {"face": (".zip",), "driving": (".png",), "deepfake": (".tar", ".tar.gz", ".tgz")}
+
+
+def upload_readiness(session: Session, phase: Phase, team_id: int | None) -> dict[str, Any]:
+    """Whether a team may upload to ``phase`` now, for the phase page's form: ``blocked`` is the
+    reason it may not (None: it may), ``left`` the submissions left today (and in total), and the
+    obvious client-side checks (``suffixes``, ``max_bytes``). The upload itself re-checks all."""
+    info: dict[str, Any] = {"blocked": None, "left": None, "suffixes": UPLOAD_SUFFIXES.get(phase.track, ()),
+                            "max_bytes": phase.max_upload_bytes}
+    try:
+        if team_id is None:
+            raise Forbidden("uploads are made by a team: sign in with your team's account or token")
+        check_open(phase)
+        enrollment.check_may_submit(session, team_id, phase.competition_id)
+    except Forbidden as e:
+        info["blocked"] = str(e)
+        return info
+    rem = quotas.remaining(session, team_id, phase)
+    info["left"] = rem.as_dict()
+    if rem.daily_left <= 0 or (rem.total_left is not None and rem.total_left <= 0):
+        info["blocked"] = ("your team has used up its submissions for this phase" if rem.daily_left > 0 else
+                           f"your team has used today's {rem.daily_limit} submissions; more after "
+                           f"{iso(rem.daily_resets_at)}")
+    return info
+
+
 def find_idempotent(session: Session, team_id: int, phase_id: int, key: str | None) -> Submission | None:
     if not key:
         return None

@@ -16,6 +16,7 @@ from core.visibility import results_visible
 from .. import competition_view as view
 from ..deps import BrowserPrincipalDep, PhaseId, SessionDep, get_phase
 from ..errors import errors
+from ..web_security import csrf_token
 from .web import templates
 
 router = APIRouter(tags=["pages"])
@@ -53,8 +54,8 @@ def starting_kit(slug: Slug, track: Track, session: SessionDep) -> Response:
 @router.get("/phases/{phase_id}", response_class=HTMLResponse, responses=errors(ErrorKind.NOT_FOUND))
 def phase_page(phase_id: PhaseId, request: Request, session: SessionDep, user: BrowserPrincipalDep):
     """A phase's state (upcoming / open / closed, with a countdown), quotas, limits and ranking."""
-    return templates.TemplateResponse(request, "phase.html",
-                                      {**view.phase_page(get_phase(session, phase_id)), "user": user})
+    page = view.phase_page(get_phase(session, phase_id), session, user.team_id if user else None, user is not None)
+    return templates.TemplateResponse(request, "phase.html", {**page, "user": user, "csrf": csrf_token(request)})
 
 
 @router.get("/phases/{phase_id}/leaderboard.csv", response_class=Response,
