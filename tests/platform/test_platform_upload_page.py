@@ -16,6 +16,7 @@ from core.settings import ROOT
 from platform_helpers import auth, fake_bundle, form_post, load_competition, make_team, phase_spec, upload
 from platform_procs import start_api, start_worker
 from test_platform_browser import chrome
+from test_platform_face_e2e import face_demo  # noqa: F401 - the session fixture (quick demo bundle)
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "var" / "screenshots"
@@ -153,3 +154,54 @@ def test_cookie_upload_needs_the_csrf_header(platform_env, procs):
     r = httpx.post(url, content=body, cookies=cookies, headers={**ctype, "X-CSRF-Token": "page-token"}, timeout=30)
     assert r.status_code == 201, r.text
     assert count(base, team, pid) == 1
+
+
+@pytest.mark.slow
+def test_real_face_zip_through_the_form_on_the_quick_demo_phase(platform_env, procs, face_demo):  # noqa: F811
+    """The real face track's checks (no fake scorer): the quick demo's baseline zip is accepted
+    and the results page opens on it; a zip that is not a face submission is refused inline."""
+    import io
+    import zipfile
+    from pathlib import Path
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    tmp, tag = platform_env["tmp"], uuid.uuid4().hex[:6]
+    name, ph = next(iter(face_demo["phases"].items()))
+    pid = load_competition(tmp, {"face": [phase_spec(f"{name}-form", Path(ph["bundle"]), scoring=ph["settings"],
+                                                     limits={"soft_seconds": 600, "hard_seconds": 900})]})
+    pid = pid[f"face/{name}-form"]
+    base = start_api(procs, tmp, fake=False)
+    team = make_team(f"face-form-{tag}")
+    baselines = face_demo["baselines"]
+    good = Path(baselines.get("naive_patch") or next(iter(baselines.values())))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("readme.txt", "not a face submission")
+    bad = tmp / f"notes-{tag}.zip"
+    bad.write_bytes(buf.getvalue())
+    driver = chrome()
+    try:
+        driver.get(f"{base}/login?next=/phases/{pid}")
+        driver.find_element(By.ID, "token").send_keys(team)
+        driver.find_element(By.ID, "sign-in").click()
+        WebDriverWait(driver, 15).until(lambda d: d.current_url == f"{base}/phases/{pid}")
+        status = driver.find_element(By.ID, "upload-status")
+        driver.find_element(By.ID, "upload-file").send_keys(str(bad))
+        driver.find_element(By.ID, "upload-submit").click()
+        WebDriverWait(driver, 30).until(lambda d: "Not submitted" in status.text)
+        assert "submission rejected" in status.text, status.text
+        shot(driver, "face-refusal")
+        assert count(base, team, pid) == 0
+        file_input = driver.find_element(By.ID, "upload-file")
+        file_input.clear()
+        file_input.send_keys(str(good))
+        driver.find_element(By.ID, "upload-submit").click()
+        WebDriverWait(driver, 30).until(lambda d: "/submissions/" in d.current_url)
+        subs = httpx.get(f"{base}/api/v1/submissions", params={"phase_id": pid}, headers=auth(team)).json()
+        assert len(subs) == 1 and driver.current_url == f"{base}/submissions/{subs[0]['id']}"
+        assert driver.find_element(By.ID, "state").text.strip().lower() in ("queued", "received")
+        shot(driver, "face-results")
+    finally:
+        driver.quit()
