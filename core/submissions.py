@@ -22,7 +22,7 @@ from .queue import send_score_task
 from .status import fetch
 from .storage import get_storage
 from .timeutil import iso, utcnow
-from .tracks import BundleError, SubmissionRejected, validate_upload
+from .tracks import BundleError, SubmissionRejected, upload_suffixes, validate_upload
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +98,11 @@ def check_open(phase: Phase) -> None:
         raise Forbidden(f"phase '{phase.track}/{phase.name}' closed at {iso(phase.closes_at)}; no more submissions")
 
 
-UPLOAD_SUFFIXES = {"face": (".zip",), "driving": (".png",), "deepfake": (".tar", ".tar.gz", ".tgz")}
-
-
 def upload_readiness(session: Session, phase: Phase, team_id: int | None) -> dict[str, Any]:
     """Whether a team may upload to ``phase`` now, for the phase page's form: ``blocked`` is the
     reason it may not (None: it may), ``left`` the submissions left today (and in total), and the
     obvious client-side checks (``suffixes``, ``max_bytes``). The upload itself re-checks all."""
-    info: dict[str, Any] = {"blocked": None, "left": None, "suffixes": UPLOAD_SUFFIXES.get(phase.track, ()),
+    info: dict[str, Any] = {"blocked": None, "left": None, "suffixes": upload_suffixes(phase.track),
                             "max_bytes": phase.max_upload_bytes}
     try:
         if team_id is None:

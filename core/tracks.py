@@ -11,7 +11,7 @@ from evaluators.common.errors import BundleError, SubmissionRejected
 from evaluators.common.settings import SettingsError
 from evaluators.registry import TRACKS, get_track, parse_settings
 
-__all__ = ["BundleError", "SettingsError", "SubmissionRejected", "TRACKS", "phase_rules", "validate_upload",
+__all__ = ["BundleError", "SettingsError", "SubmissionRejected", "TRACKS", "phase_rules", "upload_suffixes", "validate_upload",
            "parse_settings"]
 
 
@@ -23,6 +23,14 @@ def phase_rules(track: str, settings: dict | None) -> list[str]:
         return parse_settings(track, settings).limits_text()
     except (SettingsError, KeyError, BundleError):
         return []
+
+
+def upload_suffixes(track: str) -> tuple[str, ...]:
+    """The file name endings ``track`` takes (the phase page's first, client-side check); () if unknown."""
+    try:
+        return tuple(getattr(get_track(track), "upload_suffixes", ()))
+    except KeyError:
+        return ()
 
 
 def validate_upload(track: str, artifact: Path, bundle_dir: Path, settings: dict) -> None:

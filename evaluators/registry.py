@@ -39,6 +39,7 @@ TRACKS = tuple(REGISTRY)
 class Track(Protocol):
     name: str
     settings_model: type[TrackSettings]
+    upload_suffixes: tuple[str, ...]  # the file name endings the track takes (the browser's first check)
 
     @property
     def scorer_version(self) -> str: ...

@@ -16,6 +16,7 @@ from .settings import DeepfakeSettings, parse_settings
 
 class DeepfakeTrack:
     name = "deepfake"
+    upload_suffixes = (".tar",)  # a `docker save` tarball, uncompressed
     settings_model = DeepfakeSettings
 
     @property

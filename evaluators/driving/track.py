@@ -12,6 +12,7 @@ from .settings import DrivingSettings, parse_settings
 
 class DrivingTrack:
     name = "driving"
+    upload_suffixes = (".png",)
     settings_model = DrivingSettings
 
     @property

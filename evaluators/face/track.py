@@ -11,6 +11,7 @@ from .settings import FaceSettings, parse_settings
 
 class FaceTrack:
     name = "face"
+    upload_suffixes = (".zip",)
     settings_model = FaceSettings
 
     @property

@@ -70,6 +70,7 @@ COLUMNS = {"driving": _driving, "face": _face}
 class FakeTrack:
     """The track interface (``evaluators.registry.Track``) around this module; any settings."""
     scorer_version = SCORER_VERSION
+    upload_suffixes = (".zip",)
 
     def __init__(self, name: str):
         from pydantic import ConfigDict
