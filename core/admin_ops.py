@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import lifecycle, quotas
 from .errors import Conflict, PlatformError
-from .models import CANCELLED, FAILED, QUEUED, RECEIVED, RUNNING, SCORED, Phase, Score, Submission
+from .models import (CANCELLED, FAILED, FAILURE_CLASSES, QUEUED, RECEIVED, RUNNING, SCORED, Phase, Score, Submission,
+                     Team)
 from .submissions import queue_submission
 
 log = logging.getLogger(__name__)
@@ -103,3 +104,22 @@ def set_subjective(make_session: sessionmaker, sub_id: int, value: float) -> int
 
 def reveal(session: Session, phase: Phase, value: bool = True) -> None:
     phase.revealed = value
+
+
+STATES = (RECEIVED, QUEUED, RUNNING, SCORED, FAILED, CANCELLED)
+
+
+def submission_ids(session: Session, phase_id: int, *, state: str = "", team: str = "", failure_class: str = "",
+                   limit: int = 500) -> list[int]:
+    """Ids of a phase's submissions, newest first, filtered (the organizer console): ``state``
+    and ``failure_class`` exactly (an unknown value matches nothing), ``team`` as a
+    case-insensitive part of the team's name (taken literally: no wildcards)."""
+    q = select(Submission.id).where(Submission.phase_id == phase_id)
+    if state:
+        q = q.where(Submission.state == (state if state in STATES else ""))
+    if failure_class:
+        q = q.where(Submission.failure_class == (failure_class if failure_class in FAILURE_CLASSES else ""))
+    if team:
+        q = q.join(Team, Team.id == Submission.team_id).where(
+            Team.name.icontains(team.replace("\x00", "")[:100], autoescape=True))
+    return list(session.scalars(q.order_by(Submission.id.desc()).limit(max(1, min(limit, 1000)))))

@@ -93,3 +93,11 @@ def check_may_submit(session: Session, team_id: int, competition_id: int) -> Non
     if state == PENDING:
         raise Forbidden("your team's entry to this competition waits for the organizers' approval")
     raise Forbidden("your team has not entered this competition: accept its terms on your team page (/team)")
+
+
+def pending(session: Session) -> list[tuple[Enrollment, str, Competition]]:
+    """(enrollment, team name, competition) of every entry waiting for approval, oldest first."""
+    return [(e, name, comp) for e, name, comp in session.execute(
+        select(Enrollment, Team.name, Competition).join(Team, Team.id == Enrollment.team_id)
+        .join(Competition, Competition.id == Enrollment.competition_id)
+        .where(Enrollment.state == PENDING).order_by(Enrollment.id)).all()]

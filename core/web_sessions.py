@@ -38,6 +38,8 @@ class SessionUser:
     team_name: str | None
     user_id: int | None = None  # set for a password sign-in
     user_name: str | None = None
+    token_id: int | None = None  # set for an API-token sign-in (the audit log names it)
+    token_label: str = ""
 
 
 def purge(session: Session) -> int:
@@ -81,7 +83,8 @@ def resolve(session: Session, sid: str) -> SessionUser | None:
         return None
     team_id = func.coalesce(ApiToken.team_id, User.team_id)
     row = session.execute(
-        select(func.coalesce(ApiToken.role, "team"), team_id, Team.name, User.id, User.name).select_from(WebSession)
+        select(func.coalesce(ApiToken.role, "team"), team_id, Team.name, User.id, User.name, ApiToken.id,
+               func.coalesce(ApiToken.label, "")).select_from(WebSession)
         .outerjoin(ApiToken, ApiToken.id == WebSession.api_token_id)
         .outerjoin(User, User.id == WebSession.user_id)
         .outerjoin(Team, Team.id == team_id)
