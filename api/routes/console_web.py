@@ -8,6 +8,7 @@ POST form with the CSRF field and asks for confirmation first (a page with a req
 (api.routes.admin) and write the same audit rows, the actor named ``admin token N (label) (browser)``."""
 from __future__ import annotations
 
+import re
 from typing import Callable
 from urllib.parse import urlencode
 
@@ -32,6 +33,7 @@ from .web import templates
 
 router = APIRouter(prefix="/console", tags=["pages"], include_in_schema=False)
 PAGE = 50
+DONE = re.compile(r"[A-Z][A-Za-z -]{2,60} \d{1,10}(?: in competition \d{1,10})?")  # our own notes only
 
 
 def Id():  # noqa: N802 - a fresh Path per parameter (FastAPI binds one to its parameter's name)
@@ -39,7 +41,7 @@ def Id():  # noqa: N802 - a fresh Path per parameter (FastAPI binds one to its p
 
 
 SUB_ACTIONS = {"rescore": "Re-score", "disqualify": "Disqualify", "requalify": "Put back on the leaderboard",
-               "cancel": "Cancel", "subjective": "Set the subjective score"}
+               "cancel": "Cancel", "subjective": "Set the subjective score of"}
 NOT_ORGANIZER = ("The console is for the organizers: sign in with an organizer (admin) token. "
                  "Teams follow their submissions on the “My submissions” page.")
 
@@ -131,9 +133,12 @@ async def phase_page(request: Request, phase_id: int = Id(), state: str = "", te
         ctx = await run_in_threadpool(_read, _phase_view(phase_id, state, team, failure_class))
     except PlatformError as e:
         return _message(request, org, STATUS[e.kind], "Not found", str(e))
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    kept = urlencode({k: v for k, v in (("state", state), ("team", team), ("failure_class", failure_class)) if v})
+    here = request.url.path + (f"?{kept}" if kept else "")
+    done = request.query_params.get("done", "")
     return _page(request, "console_phase.html", user=org, states=admin_ops.STATES, failure_classes=FAILURE_CLASSES,
-                 filters={"state": state, "team": team, "failure_class": failure_class}, here=here, **ctx)
+                 filters={"state": state, "team": team, "failure_class": failure_class}, here=here,
+                 done=done if DONE.fullmatch(done) else "", **ctx)
 
 
 def _csv(phase_id: int) -> tuple[str, str] | None:

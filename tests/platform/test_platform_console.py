@@ -123,6 +123,7 @@ def test_organizer_console(platform_env, procs):
         confirm(driver, f"Re-score submission {a_sub}")
         assert driver.current_url.startswith(f"{base}/console/phases/{pid}")
         assert f"Re-score submission {a_sub}" in driver.find_element(By.ID, "done").text
+        assert driver.find_elements(By.ID, "reveal") == []  # a public phase: nothing to reveal
         assert wait_state(base, admin, a_sub)["state"] == "scored"
 
         # disqualify with a hostile reason: shown as text on the confirmation page
@@ -140,7 +141,7 @@ def test_organizer_console(platform_env, procs):
         # the subjective score: total = 0.9 + 0.5 x 0.5
         driver.find_element(By.ID, f"value-{a_sub}").send_keys("0.5")
         submit(driver, f"#sub-{a_sub} button.subjective")
-        confirm(driver, f"Set the subjective score submission {a_sub}")
+        confirm(driver, f"Set the subjective score of submission {a_sub}")
         assert rows(driver)[a_sub]["score"] == "1.1500"
         shot(driver, "4-phase")
 
@@ -202,6 +203,8 @@ def test_organizer_console(platform_env, procs):
         assert httpx.get(f"{base}/console/phases/{pid}", params={"state": "x\x00", "team": "\x00%_",
                                                                   "failure_class": "<b>"}, cookies=cookies).status_code == 200
         assert httpx.get(f"{base}/console/phases/2147483000", cookies=cookies).status_code == 404
+        forged = httpx.get(f"{base}/console/phases/{pid}", params={"done": "Call +1 424242 to verify"}, cookies=cookies)
+        assert forged.status_code == 200 and "424242" not in forged.text  # only the console's own notes
         assert httpx.get(f"{base}/console/audit", params={"page": "0"}, cookies=cookies).status_code == 422
 
         # a team's token: 403, with a message
