@@ -91,7 +91,10 @@ INVALID = "invalid or revoked API token; ask the organizers for a new one"
 def _lookup(key: str) -> Principal | None:
     with read_session_factory()() as session:
         found = tokens.holder(session, key)
-        return None if found is None else Principal(*found)
+        if found is None:
+            return None
+        role, team_id, team_name, token_id, label = found  # by name: Principal's 4th field is user_id
+        return Principal(role, team_id, team_name, token_id=token_id, token_label=label or "")
 
 
 async def _principal(authorization: str | None) -> Principal | None:
