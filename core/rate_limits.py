@@ -9,8 +9,8 @@ be reached the limits are not applied (logged as a warning) rather than failing 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from functools import lru_cache
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, RedisStorage, Storage
@@ -35,11 +35,21 @@ def _storage() -> Storage:
     return MemoryStorage()
 
 
-@lru_cache(maxsize=1)
+_built: tuple[MovingWindowRateLimiter, dict[str, RateLimitItem | None]] | None = None
+_lock = threading.Lock()
+
+
 def _limiter() -> tuple[MovingWindowRateLimiter, dict[str, RateLimitItem | None]]:
-    s = get_settings()
-    items = {a: (parse(v) if (v := getattr(s, f"rate_limit_{a}").strip()) else None) for a in ACTIONS}
-    return MovingWindowRateLimiter(_storage()), items
+    """Built once per process, under a lock: the library imports its Redis client lazily and
+    reads ``redis.__version__`` from ``sys.modules``, so two first requests at once in the
+    thread pool saw a half-imported module ("version 0.0.0") and failed with a 500."""
+    global _built
+    with _lock:
+        if _built is None:
+            s = get_settings()
+            items = {a: (parse(v) if (v := getattr(s, f"rate_limit_{a}").strip()) else None) for a in ACTIONS}
+            _built = MovingWindowRateLimiter(_storage()), items
+        return _built
 
 
 def check(action: str, who: str) -> None:
@@ -62,4 +72,6 @@ def check(action: str, who: str) -> None:
 
 def reset_cache() -> None:
     """Forget the limiter (tests change the settings)."""
-    _limiter.cache_clear()
+    global _built
+    with _lock:
+        _built = None
