@@ -11,8 +11,9 @@ from typing import Any
 from .submission_view import GROUPS
 
 COLLAPSE_OVER = 3
-TITLES = {"model": "Models", "scene": "Scenes", "kind": "Kinds of scene", "other": "Other"}
-SINGULAR = {"model": "model", "scene": "scene", "kind": "kind", "other": "figure"}
+TITLES = {"model": "Models", "scene": "Scenes", "kind": "Kinds of scene",
+          "live": "Still pass as live (liveness)", "other": "Other"}
+SINGULAR = {"model": "model", "scene": "scene", "kind": "kind", "live": "liveness model", "other": "figure"}
 
 
 # Readable names of the columns without a prefix (the tracks' scorers' own names otherwise).
@@ -33,8 +34,9 @@ def groups(columns: list[str]) -> list[dict[str, Any]]:
         key = prefix if sep and prefix in GROUPS else "other"
         found.setdefault(key, []).append({"key": name, "label": label(rest if key != "other" else name)})
     order = [k for k in (*GROUPS, "other") if k in found]
-    return [{"key": k, "title": TITLES[k], "columns": found[k], "collapse": len(found[k]) > COLLAPSE_OVER,
-             "noun": SINGULAR[k] + ("s" if len(found[k]) != 1 else "")} for k in order]
+    return [{"key": k, "title": TITLES.get(k, k.capitalize()), "columns": found[k],
+             "collapse": len(found[k]) > COLLAPSE_OVER,
+             "noun": SINGULAR.get(k, k) + ("s" if len(found[k]) != 1 else "")} for k in order]
 
 
 def group_means(row_columns: dict[str, float] | None, layout: list[dict[str, Any]]) -> dict[str, float | None]:

@@ -101,6 +101,13 @@ def test_leaderboard_groups_have_readable_labels():
     assert group_means(None, layout) == {"scene": None}
 
 
+def test_face_board_with_a_liveness_column_groups_it_after_the_models():
+    layout = groups(["model:dlib_resnet", "model:mobilefacenet", "live:antispoof"])
+    assert [(g["title"], g["noun"]) for g in layout] == [("Models", "models"),
+                                                         ("Still pass as live (liveness)", "liveness model")]
+    assert layout[1]["columns"] == [{"key": "live:antispoof", "label": "antispoof"}]
+
+
 def test_phase_state():
     ph = SimpleNamespace(opens_at=datetime(2026, 1, 1), closes_at=datetime(2026, 2, 1))
     assert phase_state.state(ph, datetime(2025, 12, 31)) == "upcoming"
