@@ -60,8 +60,10 @@ def board(platform_env, procs):
     tid = {n: _team_id(f"bl-{n}-{tag}") for n in tokens}
     subs = {"a": _scored(pid, tid["a"], 0.5), "b": _scored(pid, tid["b"], 0.25), "org": _scored(pid, tid["org"], 0.875),
             "org2": _scored(pid, tid["org"], 0.375)}
-    return {"base": base, "pid": pid, "hidden": ids["face/hidden"], "runs": runs, "tokens": tokens, "subs": subs,
-            "admin": make_admin(), "tag": tag}
+    yield {"base": base, "pid": pid, "hidden": ids["face/hidden"], "runs": runs, "tokens": tokens, "subs": subs,
+           "admin": make_admin(), "tag": tag}
+    with session_scope() as s:  # the database is shared: leave no regression run for later test files
+        s.query(RegressionRun).filter(RegressionRun.id.in_(runs)).delete(synchronize_session=False)
 
 
 def test_organizer_marks_baselines_and_they_are_not_ranked(board):

@@ -35,6 +35,7 @@ def regress_env(platform_env):
     from core.settings import get_settings
 
     get_settings.cache_clear()
+    _forget_runs()  # start from none: other test files share the database (baseline rows copy runs)
     yield env
     _forget_runs()
     mp.undo()
