@@ -29,6 +29,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 PY = ROOT / ".venv" / "bin" / "python"
 # Same path on the host and in the containers (compose mounts AISC_DATA_DIR at its own path).
@@ -39,6 +41,24 @@ API_IMAGE_MAX_MB = 600
 # What the API image must not carry (the scorers' runtimes, the Docker client).
 HEAVY = ("torch", "torchvision", "ultralytics", "cv2", "dlib", "ai_edge_litert", "onnxruntime", "insightface",
          "tensorflow", "docker", "scipy", "sklearn", "skimage", "matplotlib")
+
+def inline_pages(path: Path) -> str:
+    """The demo YAML as it may be sent over HTTP: the page texts the demo keeps in ``.md`` files
+    written inline, and no starting kit (a file: only ``core.manage load-competition`` reads those)."""
+    spec = yaml.safe_load(path.read_text())
+
+    def text(value):
+        return (path.parent / value).read_text() if isinstance(value, str) and value.endswith(".md") else value
+
+    for key in ("description", "rules", "terms"):
+        if key in spec:
+            spec[key] = text(spec[key])
+    for track in spec.get("tracks", {}).values():
+        track.pop("starting_kit", None)
+        if "submit" in track:
+            track["submit"] = text(track["submit"])
+    return yaml.safe_dump(spec, sort_keys=False)
+
 
 
 class StageFailed(AssertionError):
@@ -160,7 +180,7 @@ class Smoke:
                             "--tracks", "face"], cwd=ROOT, capture_output=True, text=True, timeout=900)
         assert r.returncode == 0, r.stderr[-3000:]
         baselines = json.loads((DATA / "demo" / "baselines.json").read_text())
-        return (DATA / "demo" / "competition.yaml").read_text(), baselines[0]
+        return inline_pages(DATA / "demo" / "competition.yaml"), baselines[0]
 
     def up(self) -> None:
         for d in ("storage", "work", "sandbox"):  # fresh per run; the API runs as uid 10001
