@@ -20,8 +20,8 @@ from core.models import Competition, Team, User
 
 from ..deps import ID_MAX, BrowserPrincipalDep, Principal
 from ..errors import STATUS, errors
-from ..web_security import check_csrf, csrf_token
-from .auth_web import BAD_PASSWORD, safe_next, same_origin, set_session_cookie
+from ..web_security import csrf_token
+from .auth_web import BAD_PASSWORD, checked_form as _form, safe_next, set_session_cookie
 from .pages_submissions import login_redirect
 from .web import SIGN_IN_FIRST, html_error, templates
 
@@ -51,14 +51,6 @@ def _refused(request: Request, user: Principal | None):
                 "Open the page on this server again and resubmit the form."})
 
 
-async def _form(request: Request) -> dict[str, str] | None:
-    """The posted form's text fields, or None when it fails the origin or CSRF check."""
-    if not same_origin(request):
-        return None
-    form = await request.form()
-    if not check_csrf(request, form):
-        return None
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 # ---- registration and password sign-in

@@ -39,6 +39,16 @@ def same_origin(request: Request) -> bool:
     return origin is None or urlsplit(origin).netloc == request.headers.get("host")
 
 
+async def checked_form(request: Request) -> dict[str, str] | None:
+    """The posted form's text fields, or None when it fails the origin or CSRF check."""
+    if not same_origin(request):
+        return None
+    form = await request.form()
+    if not check_csrf(request, form):
+        return None
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
 def _sign_in(token: str) -> str | None:
     with session_scope() as session:
         return web_sessions.sign_in(session, token)

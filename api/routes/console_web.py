@@ -26,8 +26,8 @@ from core.status import fetch_many
 
 from ..deps import COOKIE, ID_MAX
 from ..errors import STATUS
-from ..web_security import check_csrf, csrf_token
-from .auth_web import same_origin
+from ..web_security import csrf_token
+from .auth_web import checked_form as _form
 from .pages_submissions import login_redirect
 from .web import templates
 
@@ -183,13 +183,6 @@ async def audit_page(request: Request, page: int = Query(1, ge=1, le=100_000)):
 # ---- actions: a confirmation page first, then the action, then back
 
 
-async def _form(request: Request) -> dict[str, str] | None:
-    if not same_origin(request):
-        return None
-    form = await request.form()
-    if not check_csrf(request, form):
-        return None
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def _back(value: str | None) -> str:
