@@ -68,7 +68,7 @@ def _page(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse
 
 
 def _message(request: Request, user, status: int, title: str, text: str, back: str = "/console") -> HTMLResponse:
-    return _page(request, "console_message.html", status, user=user, title=title, text=text, back=back)
+    return _page(request, "message.html", status, user=user, title=title, text=text, back=back)
 
 
 async def _organizer(request: Request) -> Organizer | Response:
