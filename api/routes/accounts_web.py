@@ -21,7 +21,7 @@ from core.models import Competition, Team, User
 from ..deps import ID_MAX, BrowserPrincipalDep, Principal
 from ..errors import STATUS, errors
 from ..web_security import csrf_token
-from .auth_web import BAD_PASSWORD, checked_form as _form, safe_next, set_session_cookie
+from .auth_web import BAD_PASSWORD, checked_form as _form, refused_form, safe_next, set_session_cookie
 from .pages_submissions import login_redirect
 from .web import SIGN_IN_FIRST, html_error, templates
 
@@ -45,10 +45,7 @@ def _form_spec(*fields: str, required: tuple[str, ...] = ()) -> dict:
 
 
 def _refused(request: Request, user: Principal | None):
-    return templates.TemplateResponse(request, "message.html", status_code=403, context={
-        "user": user, "title": "Request refused",
-        "text": "This form was posted from another site, or without its security field. "
-                "Open the page on this server again and resubmit the form."})
+    return refused_form(request, user)
 
 
 

@@ -72,11 +72,16 @@ def set_session_cookie(request: Request, response, sid: str):
     return response
 
 
-def _cross_site(request: Request):
+def refused_form(request: Request, user=None, page: str = "the page on this server"):
+    """403 for a form that fails ``checked_form`` (another site's, or without its CSRF field)."""
     return templates.TemplateResponse(request, "message.html", status_code=403, context={
-        "user": None, "title": "Request refused",
+        "user": user, "title": "Request refused",
         "text": "This form was posted from another site, or without its security field. "
-                "Open the sign-in page of this server again and resubmit the form."})
+                f"Open {page} again and resubmit the form."})
+
+
+def _cross_site(request: Request):
+    return refused_form(request, page="the sign-in page of this server")
 
 
 SIGNED_IN = {303: {"description": "Signed in: the session cookie is set; a redirect to `next`.",
