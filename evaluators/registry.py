@@ -11,10 +11,18 @@ object with this interface, plus one line in ``REGISTRY`` below (README, "Adding
   size cap in bytes the API enforces;
 - ``validate_upload(artifact, bundle_dir, settings)``: the cheap checks the API runs before
   queueing (seconds, no models, no torch). Raises SubmissionRejected;
-- ``run(artifact, bundle_dir, settings, *, progress, workdir, device)``: the whole scoring run
+- ``sample_strata(bundle_dir)``: ``{sample id: stratum}`` for every scored sample of the
+  bundle (face pair ids, driving scene names, deepfake probe ids), cheap; the stratum is a
+  grouping both parts of a public/private split must cover ("" for none). The loader splits a
+  phase's samples with it (``evaluators.common.parts``);
+- ``run(artifact, bundle_dir, settings, *, progress, workdir, device, parts)``: the whole scoring run
   of a stored artifact on a worker (for the deepfake track: the sandboxed container run, then
   scoring). Raises SubmissionRejected (user), SubmissionTimedOut (timeout) or BundleError and
   anything else (infra). ``device`` is the worker's device setting; a phase's own wins.
+  ``parts`` (a split phase only: ``{"public": [ids], "private": [ids]}``): the result's
+  ``parts`` then holds each part's ``Part`` (score, aggregate columns, n), from the same
+  evaluation as the whole, and nothing else in the result (messages, timings, pictures)
+  depends on the split.
 
 ``settings`` is the phase's ``scoring`` mapping (plain JSON types). Importing a ``track.py``
 must stay cheap: heavy imports (torch, detectors, Docker) happen inside ``run``.
@@ -23,7 +31,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Mapping, Protocol, Sequence
 
 from .common.result import Progress, Result
 from .common.settings import TrackSettings, parse_track_settings
@@ -46,8 +54,11 @@ class Track(Protocol):
 
     def validate_upload(self, artifact: Path, bundle_dir: Path, settings: dict[str, Any]) -> None: ...
 
+    def sample_strata(self, bundle_dir: Path) -> dict[str, str]: ...
+
     def run(self, artifact: Path, bundle_dir: Path, settings: dict[str, Any], *, progress: Progress | None = None,
-            workdir: Path | None = None, device: str = "auto") -> Result: ...
+            workdir: Path | None = None, device: str = "auto",
+            parts: Mapping[str, Sequence[str]] | None = None) -> Result: ...
 
 
 _installed: dict[str, Track] = {}

@@ -33,6 +33,9 @@ class Result:
     artifacts: dict[str, str] = field(default_factory=dict)
     # Seconds per stage.
     timings: dict[str, float] = field(default_factory=dict)
+    # A split phase's parts, scored in the same run (``evaluators.common.parts``):
+    # {"public": {"score", "columns", "n"}, "private": {...}}; empty when the phase has no split.
+    parts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.score):

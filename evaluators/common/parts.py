@@ -1,0 +1,111 @@
+"""Public/private split of a phase's hidden samples (the Kaggle scheme).
+
+A phase may split its bundle's samples (face pairs, driving scenes, deepfake probes) into a
+``public`` part, shown on the leaderboard while the phase runs, and a ``private`` part, shown
+only when the organizers reveal it. Every submission is scored on both parts in one run: the
+track scores all samples once (evaluate) and then sums up each part's samples (accumulate), so
+nothing in the run's timing, logs or pictures depends on which samples are private.
+
+The split is fixed when the competition YAML loads (``core.competition``) and stored with the
+phase as the list of private ids:
+
+- ``hash_split``: per stratum (a track's grouping that both parts must cover, e.g. the kind of a
+  driving scene or whether a deepfake probe is of a new method), the ids sorted by
+  SHA-256 of ``"<seed>:<id>"``; the first ``round(private_fraction * n)`` are private. The
+  same seed, fraction and ids give the same split on any machine.
+- explicit id lists (``private_ids`` or ``public_ids``): checked against the bundle's ids.
+
+A part's result (``Part``) holds only aggregate columns: a column that names one sample (a
+driving ``scene:`` column) would tell a team which samples are in which part.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+PUBLIC, PRIVATE = "public", "private"
+PART_NAMES = (PUBLIC, PRIVATE)
+
+
+class SplitError(ValueError):
+    """The split cannot be made on this bundle; the message says why and what to change."""
+
+
+@dataclass
+class Part:
+    """One part's result: ``score`` ranks like ``Result.score``; ``columns`` are aggregate
+    leaderboard columns only; ``n`` is the number of samples in the part."""
+    score: float
+    columns: dict[str, float] = field(default_factory=dict)
+    n: int = 0
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.score):
+            raise ValueError(f"part score must be finite, got {self.score!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _key(seed: int, sample_id: str) -> str:
+    return hashlib.sha256(f"{seed}:{sample_id}".encode()).hexdigest()
+
+
+def hash_split(strata: Mapping[str, str], *, seed: int, private_fraction: float) -> frozenset[str]:
+    """The private ids: per stratum, ``round(private_fraction * n)`` ids with the smallest
+    SHA-256 of ``"<seed>:<id>"``. ``strata`` maps every sample id to its stratum ("" for one
+    stratum). Raises SplitError when a part would miss a stratum or be empty."""
+    if not 0.0 < private_fraction < 1.0:
+        raise SplitError(f"private_fraction must be between 0 and 1 (exclusive), got {private_fraction}")
+    by_stratum: dict[str, list[str]] = {}
+    for sid, stratum in strata.items():
+        by_stratum.setdefault(stratum, []).append(sid)
+    private: set[str] = set()
+    for stratum, ids in sorted(by_stratum.items()):
+        k = round(private_fraction * len(ids))
+        private.update(sorted(ids, key=lambda s: (_key(seed, s), s))[:k])
+    check(strata, private)
+    return frozenset(private)
+
+
+def id_split(strata: Mapping[str, str], *, private_ids: Iterable[str] | None = None,
+             public_ids: Iterable[str] | None = None) -> frozenset[str]:
+    """The private ids from an explicit list (exactly one of ``private_ids`` / ``public_ids``;
+    the other part is the rest). Raises SplitError naming unknown or repeated ids."""
+    if (private_ids is None) == (public_ids is None):
+        raise SplitError("give exactly one of private_ids and public_ids")
+    given = list(private_ids if private_ids is not None else public_ids)
+    unknown = sorted({s for s in given if s not in strata})
+    if unknown:
+        raise SplitError(f"{len(unknown)} id(s) are not samples of the bundle, e.g. {unknown[:5]}")
+    repeated = sorted({s for s in given if given.count(s) > 1})
+    if repeated:
+        raise SplitError(f"id(s) listed twice: {repeated[:5]}")
+    private = set(given) if private_ids is not None else set(strata) - set(given)
+    check(strata, private)
+    return frozenset(private)
+
+
+def check(strata: Mapping[str, str], private: Iterable[str]) -> None:
+    """Both parts non-empty, and each covering every stratum. Raises SplitError."""
+    private = set(private)
+    public = set(strata) - private
+    if not private or not public:
+        raise SplitError(f"the split leaves the {'private' if not private else 'public'} part empty "
+                         f"({len(strata)} samples in all); change the fraction or the id list")
+    for stratum in sorted(set(strata.values())):
+        members = {s for s, st in strata.items() if st == stratum}
+        for name, part in ((PRIVATE, private), (PUBLIC, public)):
+            if not members & part:
+                label = f"stratum {stratum!r}" if stratum else "the bundle"
+                raise SplitError(f"the {name} part has no sample of {label} ({len(members)} samples); "
+                                 "both parts need at least one of each, so that the same columns are scored "
+                                 "on both")
+
+
+def parts_of(ids: Sequence[str], private: Iterable[str]) -> dict[str, list[str]]:
+    """``{"public": [...], "private": [...]}`` in the order of ``ids``."""
+    private = set(private)
+    return {PUBLIC: [s for s in ids if s not in private], PRIVATE: [s for s in ids if s in private]}
