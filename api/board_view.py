@@ -47,3 +47,15 @@ def group_means(row_columns: dict[str, float] | None, layout: list[dict[str, Any
             vals = [row_columns[c["key"]] for c in g["columns"] if row_columns and c["key"] in row_columns]
             out[g["key"]] = sum(vals) / len(vals) if vals else None
     return out
+
+
+def private_ranking(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """A split phase's rows with their private part shown (``core.phase_split``), in private
+    order (rows without a private rank last), and the private part's column names; ([], [])
+    when no row carries one (no split, or sealed for the caller)."""
+    shown = [r for r in rows if r.get("private")]
+    if not shown:
+        return [], []
+    shown.sort(key=lambda r: (r["private"]["rank"] is None, r["private"]["rank"] or 0))
+    names = sorted({c for r in shown for c in r["private"].get("columns") or {}})
+    return shown, names

@@ -42,9 +42,20 @@ class Quota(QuotaLeft):
     daily_resets_at: Optional[Timestamp] = Field(description="the next 00:00 UTC")
 
 
+class PartScore(BaseModel):
+    """One part of a split phase's score (core.phase_split)."""
+    score: float
+    total: float = Field(description="the part's score + weight x subjective, as the whole's total")
+    columns: dict[str, float] = Field(description="aggregate columns only (no column names one sample)")
+    n: int = Field(description="samples in the part")
+
+
 class Score(BaseModel):
-    """A submission's newest score row (absent while the phase hides results from the caller)."""
-    total: float = Field(description="what the leaderboard ranks: scorer_score + weight x subjective")
+    """A submission's newest score row (absent while the phase hides results from the caller).
+    On a split phase before the reveal a team sees the public part here (total, scorer_score and
+    columns are the public part's; no pictures, parts null)."""
+    total: float = Field(description="what the leaderboard ranks: scorer_score + weight x subjective "
+                         "(a split phase: the public part's)")
     scorer_score: float
     subjective: Optional[float]
     scorer_version: str
@@ -52,6 +63,9 @@ class Score(BaseModel):
     columns: dict[str, float] = Field(description="per-model / per-scene / per-kind figures, e.g. 'model:dlib'")
     messages: list[str]
     artifacts: list[str] = Field(description="names for GET /api/v1/submissions/{id}/artifacts/{name}")
+    parts: Optional[dict[str, PartScore]] = Field(
+        default=None, description="a split phase's 'public' and 'private' parts; null without a split or before "
+        "the reveal for a team")
 
 
 class SampleMeasures(BaseModel):
@@ -104,6 +118,12 @@ class SubmissionStatus(BaseModel):
     score: Optional[Score]
 
 
+class SplitInfo(BaseModel):
+    """A phase's public/private split: the leaderboard ranks the public part until the reveal."""
+    n_public: int
+    n_private: int
+
+
 class PhaseInfo(BaseModel):
     id: int
     track: str
@@ -118,6 +138,7 @@ class PhaseInfo(BaseModel):
     queue: str
     max_upload_bytes: int
     show_logs: bool
+    split: Optional[SplitInfo] = Field(default=None, description="a public/private split; null without one")
 
 
 class CompetitionInfo(BaseModel):
@@ -126,9 +147,18 @@ class CompetitionInfo(BaseModel):
     phases: list[PhaseInfo]
 
 
+class PrivateRank(BaseModel):
+    """The same picked submission ranked by its private part."""
+    rank: Optional[int] = Field(description="null: scored before the phase had its split")
+    total: Optional[float]
+    columns: dict[str, float]
+    rank_change: Optional[int] = Field(description="public rank - private rank (positive: moved up)")
+
+
 class LeaderboardRow(BaseModel):
     """A team's ranked submission. Before a private phase is revealed, a team sees only its own
-    row, with rank, total, columns and valid set to null."""
+    row, with rank, total, columns and valid set to null. On a split phase rank, total and columns
+    are the public part's."""
     rank: Optional[int]
     team: str
     submission_id: int
@@ -136,6 +166,8 @@ class LeaderboardRow(BaseModel):
     submitted_at: Timestamp
     columns: Optional[dict[str, float]]
     valid: Optional[bool]
+    private: Optional[PrivateRank] = Field(default=None, description="a split phase's private part: shown to "
+                                           "organizers, and to everyone after the reveal")
 
 
 class BaselineRow(BaseModel):

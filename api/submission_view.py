@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.models import TERMINAL, Phase, Score, Submission, Team
 from core.sample_figures import sample_figures
 from core.status import fetch
-from core.visibility import logs_visible, owned_rows, owns, results_visible
+from core.visibility import SEALED_NOTE, logs_visible, owned_rows, owns, results_visible, split_sealed
 from core.timeutil import iso
 
 from .deps import Principal
@@ -40,6 +40,13 @@ def column_groups(columns: dict[str, float]) -> list[dict[str, Any]]:
     return [{"key": k or "other", "title": GROUPS.get(k, OTHER), "rows": tables[k]} for k in order]
 
 
+def part_tables(score: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """An unsealed split score's parts for the results page: [{"name", "total", "n", "groups"}]."""
+    parts = (score or {}).get("parts") or {}
+    return [{"name": name, "total": parts[name].get("total"), "n": parts[name].get("n"),
+             "groups": column_groups(parts[name].get("columns") or {})} for name in ("public", "private") if name in parts]
+
+
 def submission(session: Session, principal: Principal, submission_id: int) -> dict[str, Any] | None:
     """Everything the results page shows, or None if the caller may not see the submission."""
     found = fetch(session, submission_id, is_admin=principal.is_admin)
@@ -49,7 +56,8 @@ def submission(session: Session, principal: Principal, submission_id: int) -> di
     sub = session.get(Submission, submission_id)
     phase = session.get(Phase, sub.phase_id)
     pictures, files, samples = [], [], []
-    if st["score"] is not None:
+    sealed = split_sealed(phase.split, phase.revealed, principal.is_admin)
+    if st["score"] is not None and not sealed:
         score = session.get(Score, sub.score_id)
         samples = sample_figures(score.details)
         for name, key in sorted((score.artifacts or {}).items()):
@@ -60,6 +68,8 @@ def submission(session: Session, principal: Principal, submission_id: int) -> di
         "st": st, "terminal": st["state"] in TERMINAL,
         "groups": column_groups(st["score"]["columns"]) if st["score"] else [],
         "scores_hidden": st["score"] is None and sub.score_id is not None,
+        "sealed_note": SEALED_NOTE if sealed and st["score"] is not None else "",
+        "parts": part_tables(st["score"]),
         "pictures": pictures, "files": files, "samples": samples,
         "liveness_models": sorted({m for s in samples for m in s["liveness"]}),
         "show_logs": show_logs, "logs": sub.log_tail if show_logs else "",

@@ -45,14 +45,27 @@ def show_final(st: dict, public_url: str | None = None) -> None:
           + (f", in total: {q['total_left']}/{q['total_limit']}" if q.get("total_limit") else ""))
 
 
+def _num(value, width: int = 9) -> str:
+    return f"{value:{width}.4f}" if value is not None else f"{'hidden':>{width}s}"
+
+
 def print_board(board: dict) -> None:
+    """The leaderboard as text. Before a private phase's reveal a team's own row has no rank or
+    total ("hidden"); a split phase adds its private ranking when it is shown."""
     cols = board["columns"]
     ph = board["phase"]
     print(f"leaderboard {ph['track']}/{ph['name']} (ranking: {ph['ranking']}, scorer {board['scorer_version']})")
+    if not board.get("complete", True):
+        print("  (private until the organizers reveal it: you see only your own entry)")
+    split = ph.get("split")
+    if split:
+        print(f"  (public part: {split['n_public']} samples; private part: {split['n_private']} samples)")
     print(f"{'#':>3} {'team':20s} {'total':>9s} " + " ".join(f"{c[:18]:>18s}" for c in cols))
     for r in board["rows"]:
-        print(f"{r['rank']:>3} {r['team'][:20]:20s} {r['total']:9.4f} "
-              + " ".join(f"{r['columns'][c]:18.4f}" if c in r["columns"] else " " * 18 for c in cols))
+        rank = "-" if r["rank"] is None else r["rank"]
+        columns = r.get("columns") or {}
+        print(f"{rank:>3} {r['team'][:20]:20s} {_num(r['total'])} "
+              + " ".join(f"{columns[c]:18.4f}" if c in columns else " " * 18 for c in cols))
     if not board["rows"]:
         print("  (no scored submissions yet)")
     for b in board.get("baselines") or []:  # marked rows: reference solutions, organizer baselines
@@ -61,6 +74,16 @@ def print_board(board: dict) -> None:
               + " ".join(f"{b['columns'][c]:18.4f}" if c in b["columns"] else " " * 18 for c in cols))
     if board.get("baselines"):
         print("  (ref: baseline rows, not ranked among the teams and not counted in prizes)")
+    final = sorted((r for r in board["rows"] if r.get("private")),
+                   key=lambda r: (r["private"]["rank"] is None, r["private"]["rank"] or 0))
+    if final:
+        print("private part (final ranking; change = public rank - private rank):")
+        print(f"{'#':>3} {'team':20s} {'total':>9s} {'public #':>8s} {'change':>6s}")
+        for r in final:
+            p = r["private"]
+            change = "" if p["rank_change"] is None else f"{p['rank_change']:+d}"
+            print(f"{'-' if p['rank'] is None else p['rank']:>3} {r['team'][:20]:20s} {_num(p['total'])} "
+                  f"{r['rank']:>8} {change:>6s}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import lifecycle, quotas
+from . import lifecycle, phase_split, quotas
 from .errors import Conflict, PlatformError
 from .models import (CANCELLED, FAILED, FAILURE_CLASSES, QUEUED, RECEIVED, RUNNING, SCORED, Phase, Score, Submission,
                      Team)
@@ -92,10 +92,16 @@ def set_subjective(make_session: sessionmaker, sub_id: int, value: float) -> int
             raise Conflict(f"phase '{sub.phase.track}/{sub.phase.name}' has subjective_weight 0; "
                            "set it in the competition YAML to use subjective scores")
         old = session.get(Score, sub.score_id)
+        weight = sub.phase.subjective_weight
+        parts = {}
+        if old.parts:  # a split phase: each part's total moves with the subjective score too
+            parts = phase_split.stored_parts(old.parts, value, weight)
+            for part in parts.values():
+                part["columns"] = {**part["columns"], "subjective": value}
         new = Score(submission_id=sub_id, scorer_version=old.scorer_version, scorer_score=old.scorer_score,
-                    subjective=value, total=old.scorer_score + sub.phase.subjective_weight * value,
+                    subjective=value, total=parts[phase_split.PUBLIC]["total"] if parts else old.scorer_score + weight * value,
                     valid=old.valid, columns={**old.columns, "subjective": value}, messages=old.messages,
-                    details=old.details, artifacts=old.artifacts, timings=old.timings)
+                    details=old.details, artifacts=old.artifacts, timings=old.timings, parts=parts)
         session.add(new)
         session.flush()
         sub.score_id, sub.score_total = new.id, new.total

@@ -18,6 +18,7 @@ Example (paths are relative to the YAML file)::
             show_logs: true
             queue: cpu                           # cpu | gpu
             limits: {soft_seconds: 900, hard_seconds: 1200}   # max_upload_mb may lower the cap
+            split: {private_fraction: 0.5, seed: 7}   # optional public/private split (core.phase_split)
     registration: {policy: open, terms: "..."}   # open | approval | invite_only (default open)
 
 The pages' texts are optional Markdown, inline or as a ``.md`` file next to the YAML::
@@ -46,11 +47,13 @@ from typing import Any, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from . import phase_split
 from .errors import ErrorKind, PlatformError
-from .models import Competition, Phase
+from .models import Competition, Phase, Submission
+from .phase_split import SplitSpec
 from .storage import get_storage
 from .timeutil import to_utc_naive
 from .tracks import TRACKS, BundleError, SettingsError, parse_settings
@@ -96,7 +99,9 @@ class PhaseSpec(BaseModel):
     queue: Literal["cpu", "gpu"] = "cpu"
     limits: Limits = Field(default_factory=Limits)
     subjective_weight: float = Field(default=0.0, ge=0, le=1)
+    split: Optional[SplitSpec] = None  # public/private split of the bundle's samples (core.phase_split)
     _upload_cap_bytes: int = PrivateAttr(default=0)  # set by parse() from the track's settings
+    _split: Optional[tuple[dict, list[str]]] = PrivateAttr(default=None)  # (summary, private ids), by parse()
 
     @field_validator("opens", "closes")
     @classmethod
@@ -189,6 +194,7 @@ def parse(text: str, base_dir: Path, *, page_files: bool = True) -> CompetitionS
                 if not Path(p.scoring["model_set"]).exists():
                     problems.append(f"tracks.{track}.phases.{p.name}.scoring.model_set: {p.scoring['model_set']} does not exist")
             problems += _scoring_problems(track, p)
+            problems += _split_problems(track, p)
     if problems:
         raise CompetitionError("invalid competition file:\n  " + "\n  ".join(problems))
     return spec
@@ -252,6 +258,18 @@ def _scoring_problems(track: str, p: PhaseSpec) -> list[str]:
     return []
 
 
+def _split_problems(track: str, p: PhaseSpec) -> list[str]:
+    """Fix the phase's public/private split on its bundle (``core.phase_split.resolve``)."""
+    if p.split is None or not (Path(p.bundle) / "manifest.json").is_file():
+        return []
+    place = f"tracks.{track}.phases.{p.name}.split"
+    try:
+        p._split = phase_split.resolve(track, Path(p.bundle), p.split)
+    except (phase_split.SplitError, BundleError, NotImplementedError) as e:
+        return [f"{place}: {e}"]
+    return []
+
+
 def _resolve(value: str, base_dir: Path) -> Path:
     p = Path(value).expanduser()
     return (p if p.is_absolute() else base_dir / p).resolve()
@@ -273,6 +291,20 @@ def _store_kit(slug: str, track: str, path: Optional[Path]) -> Optional[dict]:
     if not storage.exists(key):
         storage.put_file(key, path)
     return {"key": key, "filename": name, "size": path.stat().st_size, "sha256": sha}
+
+
+def _apply_split(session: Session, phase: Phase, p: PhaseSpec, place: str) -> None:
+    """Store the split; refuse to change it once the phase has scores (they were computed on
+    the old parts: re-scoring them all is the organizer's explicit decision)."""
+    summary, private = p._split if p._split is not None else (None, None)
+    if phase.id is not None and (phase.split_private or None) != private:
+        scored = session.scalar(select(func.count()).select_from(Submission).where(
+            Submission.phase_id == phase.id, Submission.score_id.is_not(None)))
+        if scored:
+            raise CompetitionError(f"invalid competition file:\n  {place}: the phase has {scored} scored "
+                                   "submission(s) and its public/private split would change; keep the split, or "
+                                   "create a new phase")
+    phase.split, phase.split_private = summary, private
 
 
 def load_file(session: Session, path: Path) -> tuple[Competition, list[str]]:
@@ -313,5 +345,6 @@ def apply(session: Session, spec: CompetitionSpec) -> tuple[Competition, list[st
             phase.soft_time_limit, phase.hard_time_limit = p.limits.soft_seconds, p.limits.hard_seconds
             phase.max_upload_bytes = p._upload_cap_bytes
             phase.subjective_weight = p.subjective_weight
+            _apply_split(session, phase, p, f"tracks.{track}.phases.{p.name}.split")
     session.flush()
     return comp, notes

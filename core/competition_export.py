@@ -79,6 +79,15 @@ def audit_tables(session: Session) -> list[Table]:
     return [Table(n, meta, autoload_with=session.get_bind()) for n in sorted(names)]
 
 
+def _split_yaml(p: Phase) -> dict[str, Any]:
+    """A phase's ``split`` as the YAML declares it (the seed or the ids: organizer-only data)."""
+    if not p.split:
+        return {}
+    if p.split.get("method") == "hash":
+        return {"split": {"private_fraction": p.split["private_fraction"], "seed": p.split["seed"]}}
+    return {"split": {"private_ids": list(p.split_private or [])}}
+
+
 def competition_yaml(comp: Competition) -> str:
     """The competition as a loadable YAML: page texts inline (not as ``.md`` files), the
     registration policy, and every phase. A track's starting kit is not carried."""
@@ -92,7 +101,7 @@ def competition_yaml(comp: Competition) -> str:
             "ranking": p.ranking, "leaderboard": p.visibility, "show_logs": p.show_logs, "queue": p.queue,
             "limits": {"soft_seconds": p.soft_time_limit, "hard_seconds": p.hard_time_limit,
                        "max_upload_mb": p.max_upload_bytes / (1024 * 1024)},
-            "subjective_weight": p.subjective_weight})
+            "subjective_weight": p.subjective_weight, **_split_yaml(p)})
     texts = {k: v for k, v in (("description", comp.description), ("rules", comp.rules), ("terms", comp.terms)) if v}
     return yaml.safe_dump({"slug": comp.slug, "title": comp.title, **texts,
                            "registration": {"policy": comp.registration}, "tracks": tracks}, sort_keys=False)

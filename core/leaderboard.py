@@ -6,6 +6,12 @@ scored under the current scorer version, not disqualified and not flagged as a b
 (``core.baselines``: baseline rows are shown apart, never ranked). Teams are then ranked by
 total, ties broken by the earlier submission. The pick is one indexed lookup per team
 (``ix_submissions_rank_best`` / ``_last``), so the query stays fast at 100k submissions.
+
+A phase with a public/private split (``core.phase_split``) picks and ranks by the public part
+(its total is what ``Submission.score_total`` holds there) and shows the public part's columns.
+Each row also carries ``private``: the same picked submission ranked by its private total, and
+its rank change (public rank - private rank: positive = moved up), which ``core.visibility``
+withholds from teams until the reveal.
 """
 from __future__ import annotations
 
@@ -13,13 +19,14 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Optional
 
 from sqlalchemy import exists, false, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import Phase, PhaseBaseline, Score, Submission, Team
 from .names import csv_cell
+from .phase_split import PRIVATE, PUBLIC, private_ranks
 from .timeutil import iso
 
 
@@ -33,11 +40,13 @@ class Row:
     submitted_at: datetime
     columns: dict[str, float] = field(default_factory=dict)
     valid: bool = True
+    parts: dict = field(default_factory=dict)  # Score.parts (a split phase)
+    private: Optional[dict] = None  # {"rank", "total", "columns", "rank_change"} on a split phase
 
     def as_dict(self) -> dict:
         return {"rank": self.rank, "team_id": self.team_id, "team": self.team, "submission_id": self.submission_id,
                 "total": self.total, "submitted_at": iso(self.submitted_at), "columns": self.columns,
-                "valid": self.valid}
+                "valid": self.valid, "private": self.private}
 
 
 def rank(session: Session, phase: Phase, scorer_version: str) -> list[Row]:
@@ -53,13 +62,27 @@ def rank(session: Session, phase: Phase, scorer_version: str) -> list[Row]:
             .order_by(*order).limit(1).correlate(Team).scalar_subquery())
     rows = session.execute(
         select(Team.id, Team.name, Submission.id, Submission.score_total, Submission.created_at,
-               Score.columns, Score.valid)
+               Score.columns, Score.valid, Score.parts)
         .select_from(Team)
         .join(Submission, Submission.id == pick)
         .join(Score, Score.id == Submission.score_id)).all()
     rows.sort(key=lambda r: (-r[3], r[4], r[2]))
-    return [Row(i + 1, tid, name, sid, total, created, dict(cols or {}), valid)
-            for i, (tid, name, sid, total, created, cols, valid) in enumerate(rows)]
+    ranked = [Row(i + 1, tid, name, sid, total, created, dict(cols or {}), valid, dict(parts or {}))
+              for i, (tid, name, sid, total, created, cols, valid, parts) in enumerate(rows)]
+    if phase.split:
+        _split_rows(ranked)
+    return ranked
+
+
+def _split_rows(rows: list[Row]) -> None:
+    """Public columns on each row; the private rank, total, columns and rank change beside."""
+    private = private_ranks(rows)
+    for r in rows:
+        r.columns = dict((r.parts.get(PUBLIC) or {}).get("columns") or {})
+        p_rank, p_total = private[r.submission_id]
+        r.private = {"rank": p_rank, "total": p_total,
+                     "columns": dict((r.parts.get(PRIVATE) or {}).get("columns") or {}),
+                     "rank_change": None if p_rank is None else r.rank - p_rank}
 
 
 def column_names(columns: Iterable[Mapping[str, float] | None]) -> list[str]:
@@ -71,11 +94,26 @@ def column_names(columns: Iterable[Mapping[str, float] | None]) -> list[str]:
 
 
 def to_csv(rows: list[Row]) -> str:
+    """One line per ranked team. A split phase's rows with their private part shown add
+    ``private_rank``, ``private_total``, ``rank_change`` and ``private:<column>`` columns."""
     cols = column_names(r.columns for r in rows)
+    split = any(r.private for r in rows)
+    pcols = column_names((r.private or {}).get("columns") for r in rows) if split else []
+
+    def num(value: Optional[float]) -> str:
+        return "" if value is None else f"{value:.6f}"
+
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["rank", "team", "submission_id", "total", "submitted_at", "valid", *cols])
+    w.writerow(["rank", "team", "submission_id", "total", "submitted_at", "valid", *cols,
+                *(["private_rank", "private_total", "rank_change", *(f"private:{c}" for c in pcols)] if split else [])])
     for r in rows:
-        w.writerow([r.rank, csv_cell(r.team), r.submission_id, f"{r.total:.6f}", iso(r.submitted_at), r.valid,
-                    *[("" if c not in r.columns else f"{r.columns[c]:.6f}") for c in cols]])
+        line = [r.rank, csv_cell(r.team), r.submission_id, f"{r.total:.6f}", iso(r.submitted_at), r.valid,
+                *[num(r.columns.get(c)) for c in cols]]
+        if split:
+            p = r.private or {}
+            line += ["" if p.get("rank") is None else p["rank"], num(p.get("total")),
+                     "" if p.get("rank_change") is None else p["rank_change"],
+                     *[num((p.get("columns") or {}).get(c)) for c in pcols]]
+        w.writerow(line)
     return buf.getvalue()

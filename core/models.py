@@ -59,6 +59,11 @@ class Phase(Base):
     hard_time_limit: Mapped[int] = mapped_column(Integer, default=2100)
     max_upload_bytes: Mapped[int] = mapped_column(BigInteger)
     subjective_weight: Mapped[float] = mapped_column(Float, default=0.0)
+    # A public/private split of the bundle's samples (evaluators.common.parts), fixed at load:
+    # split = {"method": "hash"|"ids", "seed", "private_fraction", "n_public", "n_private"} (read on
+    # every status poll, so kept small); split_private = the private sample ids (workers only).
+    split: Mapped[Optional[dict[str, Any]]] = mapped_column(nullable=True)
+    split_private: Mapped[Optional[list[Any]]] = mapped_column(nullable=True)
     competition: Mapped[Competition] = relationship(back_populates="phases")
 
 
@@ -188,6 +193,9 @@ class Score(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     artifacts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name -> storage key
     timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # A split phase's parts (core.split_scores): {"public": {"score", "total", "columns", "n"},
+    # "private": {...}}; total ranks the part as ``total`` ranks the whole. Empty without a split.
+    parts: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

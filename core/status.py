@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from .models import QUEUED, Phase, QuotaCounter, Score, Submission, Team
 from .quotas import TOTAL, day_of, left
 from .timeutil import iso, utcnow
-from .visibility import results_visible
+from .visibility import results_visible, seal_score, split_sealed
 
 
 def _build(many: bool = False):
@@ -32,11 +32,11 @@ def _build(many: bool = False):
                    S.filename, S.size_bytes, S.sha256, S.attempts, S.disqualified, S.created_at, S.queued_at,
                    S.started_at, S.finished_at,
                    Team.name.label("team_name"), Phase.track, Phase.name.label("phase_name"),
-                   Phase.visibility, Phase.revealed, Phase.quota_daily, Phase.quota_total,
+                   Phase.visibility, Phase.revealed, Phase.split, Phase.quota_daily, Phase.quota_total,
                    case((Submission.state == QUEUED, ahead + 1), else_=None).label("queue_position"),
                    used(bindparam("day")).label("day_used"), used(TOTAL).label("total_used"),
                    Score.id.label("score_row"), Score.total, Score.scorer_score, Score.subjective,
-                   Score.scorer_version, Score.valid, Score.columns, Score.messages, Score.artifacts)
+                   Score.scorer_version, Score.valid, Score.columns, Score.messages, Score.artifacts, Score.parts)
             .join(Team, Team.id == Submission.team_id).join(Phase, Phase.id == Submission.phase_id)
             .outerjoin(Score, and_(Score.id == Submission.score_id))
             .where(Submission.id.in_(bindparam("ids", expanding=True)) if many
@@ -80,5 +80,8 @@ def _status(row, is_admin: bool) -> dict[str, Any]:
     if row.score_row is not None and results_visible(row.visibility, row.revealed, is_admin):
         out["score"] = {"total": row.total, "scorer_score": row.scorer_score, "subjective": row.subjective,
                         "scorer_version": row.scorer_version, "valid": row.valid, "columns": row.columns,
-                        "messages": row.messages, "artifacts": sorted(row.artifacts or {})}
+                        "messages": row.messages, "artifacts": sorted(row.artifacts or {}),
+                        "parts": row.parts or None}
+        if row.parts and split_sealed(row.split, row.revealed, is_admin):
+            out["score"] = seal_score(out["score"], row.parts)
     return out

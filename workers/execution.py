@@ -19,12 +19,13 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import update
 
-from core import lifecycle, outcomes, scorer_versions
+from core import lifecycle, outcomes, phase_split, scorer_versions
 from core.db import session_factory
 from core.models import CANCELLED, RUNNING, SCORED, Score, Submission
 from core.settings import get_settings
 from core.storage import get_storage
 from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
+from evaluators.common.parts import parts_of
 from evaluators.common.result import Result
 from evaluators.registry import get_track
 
@@ -47,6 +48,7 @@ def execute(submission_id: int) -> str:
     with make_session() as session:
         sub = session.get(Submission, submission_id)
         track, bundle, scoring = sub.phase.track, Path(sub.phase.bundle), dict(sub.phase.settings or {})
+        private = list(sub.phase.split_private or []) if sub.phase.split else None
         key, filename, soft_limit = sub.artifact_key, sub.filename, sub.phase.soft_time_limit
     workdir = settings.resolved_workdir() / f"sub-{submission_id}-run-{attempt}"
     shutil.rmtree(workdir, ignore_errors=True)
@@ -55,7 +57,7 @@ def execute(submission_id: int) -> str:
         log.info("scoring submission %s (track %s, run %s)", submission_id, track, attempt)
         beat.start()
         try:
-            outcome = _run(beat, track, key, filename, bundle, scoring, soft_limit, workdir)
+            outcome = _run(beat, track, key, filename, bundle, scoring, soft_limit, workdir, private)
         except RunAbandoned:  # the signal landed outside the run itself
             outcome = ("lost", None)
         finally:
@@ -69,13 +71,19 @@ def execute(submission_id: int) -> str:
 
 
 def _run(beat: Heartbeat, track: str, key: str, filename: str, bundle: Path, scoring: dict, soft_limit: int,
-         workdir: Path) -> tuple[str, object]:
+         workdir: Path, private: list[str] | None = None) -> tuple[str, object]:
     try:
         artifact = get_storage().get_file(key, workdir / "input" / filename)
         beat.progress("running", 0.0)
+        plugin = get_track(track)
+        # a split phase: both parts scored in this one run (core.phase_split)
+        parts = None if private is None else parts_of(list(plugin.sample_strata(bundle)), private)
         # the worker's device (AISC_DEVICE) unless the phase names one (e.g. a gpu phase asking for cuda)
-        result = get_track(track).run(artifact, bundle, scoring, progress=beat.progress, workdir=workdir / "out",
-                                      device=get_settings().device)
+        kwargs = {} if parts is None else {"parts": parts}
+        result = plugin.run(artifact, bundle, scoring, progress=beat.progress, workdir=workdir / "out",
+                            device=get_settings().device, **kwargs)
+        if parts is not None:
+            phase_split.stored_parts(result.parts, None, 0.0)  # a scorer that ignored the split: infra
         return ("scored", result)
     except RunAbandoned:
         return ("lost", None)
@@ -172,14 +180,18 @@ def _record_score(make_session, submission_id: int, attempt: int, result: Result
         sub = session.get(Submission, submission_id)
         previous = session.get(Score, sub.score_id) if sub.score_id else None
         subjective = previous.subjective if previous is not None else None
-        total = float(result.score) + (sub.phase.subjective_weight * subjective if subjective is not None else 0.0)
-        score = Score(submission_id=submission_id, scorer_version=str(result.scorer_version), total=total,
+        weight = sub.phase.subjective_weight
+        total = float(result.score) + (weight * subjective if subjective is not None else 0.0)
+        parts = phase_split.stored_parts(result.parts, subjective, weight, _finite) if sub.phase.split else {}
+        score = Score(submission_id=submission_id, scorer_version=str(result.scorer_version),
+                      # a split phase ranks its public part while it runs (core.phase_split)
+                      total=parts[phase_split.PUBLIC]["total"] if parts else total,
                       scorer_score=float(result.score), subjective=subjective, valid=bool(result.valid),
-                      columns=_finite(result.columns),
+                      columns=_finite(result.columns), parts=parts,
                       messages=[str(m) for m in result.messages], details=_jsonable(result.details),
                       artifacts=stored, timings=_finite(result.timings))
         session.add(score)
         session.flush()
-        sub.score_id, sub.score_total, sub.score_version = score.id, total, result.scorer_version
+        sub.score_id, sub.score_total, sub.score_version = score.id, score.total, result.scorer_version
         scorer_versions.record(session, {sub.phase.track: str(result.scorer_version)}, socket.gethostname())
     return "scored"

@@ -20,7 +20,13 @@ def phase_info(ph) -> dict:
     return {"id": ph.id, "track": ph.track, "name": ph.name, "opens_at": iso(ph.opens_at),
             "closes_at": iso(ph.closes_at), "quota_daily": ph.quota_daily, "quota_total": ph.quota_total,
             "ranking": ph.ranking, "visibility": ph.visibility, "revealed": ph.revealed, "queue": ph.queue,
-            "max_upload_bytes": ph.max_upload_bytes, "show_logs": ph.show_logs}
+            "max_upload_bytes": ph.max_upload_bytes, "show_logs": ph.show_logs, "split": split_info(ph.split)}
+
+
+def split_info(split: dict | None) -> dict | None:
+    """What anyone may know of a phase's split: the part sizes (never the seed or the ids: with
+    them a team could tell the private samples)."""
+    return None if not split else {"n_public": split.get("n_public"), "n_private": split.get("n_private")}
 
 
 @router.get("/competitions", response_model=list[schemas.CompetitionInfo])
@@ -47,7 +53,8 @@ def visible_board(session, phase, principal) -> dict:
         rows, complete = visibility.board_rows(
             ranked, visibility=phase.visibility, revealed=phase.revealed,
             is_admin=principal is not None and principal.is_admin,
-            caller_team_id=principal.team_id if principal is not None else None, signed_in=principal is not None)
+            caller_team_id=principal.team_id if principal is not None else None, signed_in=principal is not None,
+            split=phase.split)
     except PermissionError as e:
         raise Forbidden(str(e)) from None
     marked = [b.as_dict() for b in baselines.rows(session, phase)] if complete else []

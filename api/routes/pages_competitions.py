@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from core import leaderboard, scorer_versions
 from core.errors import ErrorKind, Forbidden, NotFound
 from core.storage import get_storage
-from core.visibility import results_visible
+from core.visibility import results_visible, split_sealed
 
 from .. import competition_view as view
 from ..deps import BrowserPrincipalDep, PhaseId, SessionDep, get_phase
@@ -68,5 +68,8 @@ def leaderboard_csv(phase_id: PhaseId, session: SessionDep) -> Response:
         raise Forbidden(f"the leaderboard of {phase.track}/{phase.name} is private until the organizers reveal it; "
                         "its CSV can be downloaded then")
     rows = leaderboard.rank(session, phase, scorer_versions.current(session, phase.track) or "")
+    if split_sealed(phase.split, phase.revealed, False):  # the private part waits for the reveal
+        for r in rows:
+            r.private = None
     return Response(leaderboard.to_csv(rows), media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{phase.track}-{phase.name}-leaderboard.csv"'})

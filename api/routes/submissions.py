@@ -17,7 +17,7 @@ from core.sample_figures import sample_figures
 from core.settings import get_settings
 from core.storage import get_storage
 from core.status import fetch, fetch_many
-from core.visibility import logs_visible, owned_rows, owns, results_visible
+from core.visibility import SEALED_NOTE, details_visible, logs_visible, owned_rows, owns, results_visible
 from core.submissions import open_upload, status, submit
 
 from .. import schemas
@@ -104,6 +104,8 @@ def get_samples(submission_id: SubmissionId, session: SessionDep, principal: Rea
     score = session.get(Score, sub.score_id) if sub.score_id else None
     if score is None or not results_visible(sub.phase.visibility, sub.phase.revealed, principal.is_admin):
         raise NotFound(f"submission {submission_id} has no visible results yet")
+    if not details_visible(sub.phase.visibility, sub.phase.revealed, sub.phase.split, principal.is_admin):
+        raise NotFound(f"submission {submission_id}: {SEALED_NOTE}")
     return sample_figures(score.details)
 
 
@@ -118,6 +120,8 @@ def get_artifact(submission_id: SubmissionId, name: str, session: SessionDep, pr
     score = session.get(Score, sub.score_id) if sub.score_id else None
     if score is None or not results_visible(sub.phase.visibility, sub.phase.revealed, principal.is_admin):
         raise NotFound(f"submission {submission_id} has no visible results yet")
+    if not details_visible(sub.phase.visibility, sub.phase.revealed, sub.phase.split, principal.is_admin):
+        raise NotFound(f"submission {submission_id}: {SEALED_NOTE}")
     if name not in score.artifacts:
         raise NotFound(f"no artifact {name!r}; available: {', '.join(sorted(score.artifacts)) or 'none'}")
     key = score.artifacts[name]

@@ -50,7 +50,9 @@ def leaderboard_page(phase_id: PhaseId, request: Request, session: SessionDep, u
         board, hidden = {"rows": [], "columns": [], "scorer_version": "", "complete": False}, True
     layout = board_view.groups(board["columns"])
     means = [board_view.group_means(r.get("columns"), layout) for r in board["rows"]]
+    final, final_columns = board_view.private_ranking(board["rows"])
     return templates.TemplateResponse(request, "leaderboard.html", {
         "phase": phase, "board": board, "hidden": hidden, "user": user, "groups": layout, "means": means,
+        "split": phase.split, "final": final, "final_columns": final_columns,
         "label": board_view.label, "csv": results_visible(phase.visibility, phase.revealed, False),
         "rules": phase_rules(phase.track, phase.settings)})

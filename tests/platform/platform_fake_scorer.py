@@ -1,7 +1,8 @@
 """A tiny scorer used only by the platform's state-machine tests (installed for every track
 through ``evaluators.registry.install`` in the test processes). The submission is a text file:
-``FAKE score=0.7 sleep=2 fail=user|infra|timeout cols=driving|face`` (``cols``: the column
-names of that track's real scorer, for the pages' tests)."""
+``FAKE score=0.7 sleep=2 fail=user|infra|timeout cols=driving|face private=0.3`` (``cols``: the
+column names of that track's real scorer, for the pages' tests; ``private``: on a split phase, the
+private part's score, the public part's being ``score``; ``parts=none``: ignore the split)."""
 from __future__ import annotations
 
 import time
@@ -13,6 +14,7 @@ from evaluators.common.errors import BundleError, SubmissionRejected, Submission
 from evaluators.common.result import Result, report
 
 SCORER_VERSION = "fake-1"
+SAMPLES = 10
 
 
 def _parse(artifact: Path) -> dict:
@@ -88,8 +90,22 @@ class FakeTrack:
     def validate_upload(self, artifact: Path, bundle_dir: Path, settings: dict) -> None:
         validate_upload(artifact, bundle_dir, settings)
 
-    def run(self, artifact: Path, bundle_dir: Path, settings: dict, *, progress=None, workdir=None, device="auto"):
-        return score(artifact, bundle_dir, settings, progress=progress, workdir=workdir)
+    def sample_strata(self, bundle_dir: Path) -> dict[str, str]:  # noqa: ARG002
+        """Ten fake samples, two strata."""
+        return {f"s{i:02d}": "ab"[i % 2] for i in range(SAMPLES)}
+
+    def run(self, artifact: Path, bundle_dir: Path, settings: dict, *, progress=None, workdir=None, device="auto",
+            parts=None):
+        result = score(artifact, bundle_dir, settings, progress=progress, workdir=workdir)
+        opts = _parse(artifact)
+        if parts is not None and opts.get("parts") != "none":
+            unknown = set().union(*map(set, parts.values())) - set(self.sample_strata(bundle_dir))
+            if unknown:
+                raise BundleError(f"unknown sample ids {sorted(unknown)}")
+            private = float(opts.get("private", result.score))
+            for name, value in (("public", result.score), ("private", private)):
+                result.parts[name] = {"score": value, "columns": {"model:a": value}, "n": len(parts[name])}
+        return result
 
 
 def install() -> None:
