@@ -119,13 +119,14 @@ def remove(session: Session, phase: Phase, baseline_id: int) -> None:
 def rows(session: Session, phase: Phase) -> list[BaselineRow]:
     """The phase's baseline rows, highest total first (unscored last), then by label."""
     out = []
-    q = (select(PhaseBaseline, Submission.score_total, Submission.score_version, Score.columns)
+    q = (select(PhaseBaseline, Submission.score_total, Submission.score_version, Score.columns, Score.parts)
          .outerjoin(Submission, Submission.id == PhaseBaseline.submission_id)
          .outerjoin(Score, Score.id == Submission.score_id)
          .where(PhaseBaseline.phase_id == phase.id))
-    for b, sub_total, sub_version, sub_cols in session.execute(q).all():
-        if b.source == "submission":
-            total, cols, version = sub_total, dict(sub_cols or {}), sub_version or ""
+    for b, sub_total, sub_version, sub_cols, sub_parts in session.execute(q).all():
+        if b.source == "submission":  # a split phase: the public part, as the teams' rows
+            cols = (sub_parts or {}).get("public", {}).get("columns") if sub_parts else sub_cols
+            total, cols, version = sub_total, dict(cols or {}), sub_version or ""
         else:
             total, cols, version = b.total, dict(b.columns or {}), b.scorer_version
         out.append(BaselineRow(b.id, b.label, b.source, total, cols, version, b.submission_id,
