@@ -53,7 +53,9 @@ def phase_summary(ph: Phase, now: datetime) -> dict[str, Any]:
             "opens_text": f"{ph.opens_at:%Y-%m-%d %H:%M} UTC", "closes_text": f"{ph.closes_at:%Y-%m-%d %H:%M} UTC",
             "change_at": iso(change), "change_verb": {"upcoming": "opens", "open": "closes"}.get(state),
             "remaining": duration_text((change - now).total_seconds()) if change else None,
-            "public": results_visible(ph.visibility, ph.revealed, False)}
+            "public": results_visible(ph.visibility, ph.revealed, False),
+            "split": {"n_public": ph.split["n_public"], "n_private": ph.split["n_private"],
+                      "revealed": ph.revealed} if ph.split else None}
 
 
 def _get_competition(session: Session, slug: str) -> Competition:

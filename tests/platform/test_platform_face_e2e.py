@@ -138,3 +138,36 @@ def test_real_face_run_survives_kill_9_of_its_worker(platform_env, procs, face_d
     assert final["state"] == "scored" and final["attempts"] == 2, final
     with session_scope() as s:
         assert s.scalar(select(func.count()).select_from(Score).where(Score.submission_id == sub)) == 1
+
+
+def test_real_face_split_phase_scores_both_parts_in_one_run(platform_env, procs, face_demo):
+    """The real face scorer on a split phase: one run gives both parts, whose pair-weighted
+    mean is the whole's total (the face score is linear in the pairs); the team sees the public
+    part only until the reveal."""
+    from core.db import session_scope
+    from core.models import Phase
+    from platform_helpers import make_admin
+
+    tmp = platform_env["tmp"]
+    name, ph = next(iter(face_demo["phases"].items()))
+    pid = load_competition(tmp, {"face": [phase_spec(f"{name}-split", Path(ph["bundle"]), scoring=ph["settings"],
+                                                     split={"private_fraction": 0.5, "seed": 5},
+                                                     limits={"soft_seconds": 900, "hard_seconds": 1200})]}
+                           )[f"face/{name}-split"]
+    with session_scope() as s:
+        split = s.get(Phase, pid).split
+    base = start_api(procs, tmp, fake=False)
+    start_worker(procs, tmp, fake=False)
+    token, admin = make_team(f"face-split-{uuid.uuid4().hex[:6]}"), make_admin()
+    path = Path(face_demo["baselines"]["unchanged"])
+    sub = upload(base, token, pid, path.read_bytes(), filename=path.name).json()["id"]
+    seen = wait_state(base, token, sub, timeout=900)
+    assert seen["state"] == "scored", seen
+    full = httpx.get(f"{base}/api/v1/submissions/{sub}", headers=auth(admin), timeout=30).json()["score"]
+    pub, priv = full["parts"]["public"], full["parts"]["private"]
+    assert (pub["n"], priv["n"]) == (split["n_public"], split["n_private"])
+    n = pub["n"] + priv["n"]
+    assert full["scorer_score"] == pytest.approx((pub["n"] * pub["score"] + priv["n"] * priv["score"]) / n, abs=1e-9)
+    assert set(pub["columns"]) == set(priv["columns"]) and not any(c.startswith("scene:") for c in pub["columns"])
+    assert seen["score"]["total"] == pytest.approx(pub["total"]) and seen["score"]["parts"] is None
+    assert seen["score"]["columns"] == pytest.approx(pub["columns"]) and seen["score"]["artifacts"] == []

@@ -102,6 +102,8 @@ def test_teams_see_only_the_public_part_before_the_reveal(split_phase):
     assert "private" not in text.splitlines()[0]
     html = httpx.get(f"{base}/leaderboard/{pid}").text
     assert 'id="split-note"' in html and 'id="private-board"' not in html
+    page = httpx.get(f"{base}/phases/{pid}").text
+    assert 'id="split"' in page and "4 samples" in page and "not disclosed" in page
 
 
 def _private(board: dict) -> dict[str, dict]:
