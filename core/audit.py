@@ -1,7 +1,12 @@
-"""The organizers' audit log: one row per organizer action (who, what, when, on what, details)."""
+"""The organizers' audit log: one row per organizer action (who, what, when, on what, details).
+
+An audited action writes its row in the same transaction as its change: with ``record`` on the
+session the action uses, or through ``recorded`` when the action opens its own transaction. So a
+crash between the two cannot lose the row, and an action that fails leaves none."""
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,10 +29,16 @@ def record(session: Session, actor: str, action: str, target: str = "", **detail
     return entry
 
 
-def record_now(make_session: sessionmaker, actor: str, action: str, target: str = "", **details: Any) -> None:
-    """``record`` in its own transaction (after an action that committed its own)."""
+@contextmanager
+def recorded(make_session: sessionmaker, actor: str, action: str, target: str = "",
+             **details: Any) -> Iterator[tuple[Session, dict[str, Any]]]:
+    """One transaction for an action and its audit row: yields ``(session, details)``; the body
+    makes the change and may add details (ids it created); then the row is added and both
+    commit together. An exception in the body or at the commit leaves neither."""
     with make_session() as session, session.begin():
-        record(session, actor, action, target, **details)
+        more = dict(details)
+        yield session, more
+        record(session, actor, action, target, **more)
 
 
 def page(session: Session, *, offset: int = 0, limit: int = 50, action: str | None = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import audit
 from .errors import Conflict, Forbidden, NotFound
 from .models import APPROVED, PENDING, Competition, Enrollment, Team
 from .names import Rejected
@@ -50,11 +51,15 @@ def competition_by_slug(session: Session, slug: str) -> Competition:
     return comp
 
 
-def approve(session: Session, competition_id: int, team_id: int) -> Enrollment:
-    """An organizer approves a pending team, or enrolls a team directly (invite-only)."""
-    if session.get(Competition, competition_id) is None:
+def approve(session: Session, competition_id: int, team_id: int, *, actor: str) -> Enrollment:
+    """An organizer (``actor``, ``core.audit.actor_name``) approves a pending team, or enrolls a
+    team directly (invite-only). The audit row ``enrollment.approve`` goes into ``session``,
+    committed by the caller with the approval (the API and the console both come here)."""
+    comp = session.get(Competition, competition_id)
+    if comp is None:
         raise NotFound(f"competition {competition_id} not found")
-    if session.get(Team, team_id) is None:
+    team = session.get(Team, team_id)
+    if team is None:
         raise NotFound(f"team {team_id} not found")
     row = session.scalar(select(Enrollment).where(Enrollment.team_id == team_id,
                                                   Enrollment.competition_id == competition_id))
@@ -64,6 +69,8 @@ def approve(session: Session, competition_id: int, team_id: int) -> Enrollment:
     if row.state == APPROVED:
         raise Conflict(f"team {team_id} is approved in competition {competition_id} already")
     row.state, row.decided_at = APPROVED, utcnow()
+    audit.record(session, actor, "enrollment.approve", f"team {team_id}", competition=competition_id,
+                 slug=comp.slug, team=team.name)
     session.flush()
     return row
 

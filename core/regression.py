@@ -11,6 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import audit
 from .models import (REGRESS_ERROR, REGRESS_QUEUED, REGRESS_RUNNING, RegressionRun)
 from .queue import send_regress_task
 from .settings import Settings, get_settings
@@ -24,20 +25,25 @@ def latest(session: Session) -> Optional[RegressionRun]:
     return session.scalar(select(RegressionRun).order_by(RegressionRun.id.desc()).limit(1))
 
 
-def enqueue(make_session: sessionmaker, reason: str, settings: Settings | None = None) -> tuple[int, bool]:
+def enqueue(make_session: sessionmaker, reason: str, settings: Settings | None = None, *,
+            actor: str | None = None) -> tuple[int, bool]:
     """Queue a run unless one is already queued or running. Returns (run id, newly queued).
-    The task is sent after the row is committed."""
+    The task is sent after the row is committed. With ``actor`` (an organizer asked), the
+    audit row ``regression.enqueue`` is written in the same transaction."""
     settings = settings or get_settings()
     with make_session() as session, session.begin():
         active = session.scalar(select(RegressionRun).where(RegressionRun.status.in_(ACTIVE))
                                 .order_by(RegressionRun.id.desc()).limit(1))
-        if active is not None:
-            return active.id, False
-        run = RegressionRun(status=REGRESS_QUEUED, reason=reason[:200], budget=settings.regress_budget,
-                            tracks=settings.regress_tracks)
-        session.add(run)
-        session.flush()
-        run_id = run.id
+        if active is None:
+            run = RegressionRun(status=REGRESS_QUEUED, reason=reason[:200], budget=settings.regress_budget,
+                                tracks=settings.regress_tracks)
+            session.add(run)
+            session.flush()
+        run_id = (active or run).id
+        if actor is not None:
+            audit.record(session, actor, "regression.enqueue", f"regression run {run_id}", new=active is None)
+    if active is not None:
+        return run_id, False
     send_regress_task(run_id, settings.regress_queue, settings.regress_timeout_seconds + 120)
     return run_id, True
 

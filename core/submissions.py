@@ -171,7 +171,7 @@ def accept(make_session: sessionmaker, *, phase_id: int, team_id: int, path: Pat
     except BaseException:
         storage.delete(key)
         raise
-    _send(make_session, sub_id, *task)
+    send_queued(make_session, sub_id, task)
     return sub_id, True
 
 
@@ -179,16 +179,28 @@ def queue_submission(make_session: sessionmaker, sub_id: int, from_states=(RECEI
     """Move to ``queued`` (committed), then send the task. If the broker refuses, ``sent_at``
     is cleared and the reaper sends the task later."""
     with make_session() as session, session.begin():
-        if not lifecycle.transition(session, sub_id, from_states, QUEUED, sent_at=utcnow(), **values):
-            return False
-        queue, soft, hard = session.execute(
-            select(Phase.queue, Phase.soft_time_limit, Phase.hard_time_limit)
-            .join(Submission, Submission.phase_id == Phase.id).where(Submission.id == sub_id)).one()
-    _send(make_session, sub_id, queue, soft, hard)
+        task = mark_queued(session, sub_id, from_states, **values)
+    if task is None:
+        return False
+    send_queued(make_session, sub_id, task)
     return True
 
 
-def _send(make_session: sessionmaker, sub_id: int, queue: str, soft: int, hard: int) -> None:
+def mark_queued(session: Session, sub_id: int, from_states=(RECEIVED,), **values: Any) -> tuple[str, int, int] | None:
+    """``queue_submission``'s first half, in the caller's transaction: move to ``queued`` if in
+    ``from_states``; returns the task's (queue, soft, hard limits) for ``send_queued`` once the
+    transaction committed, or None when the submission was not in ``from_states``."""
+    if not lifecycle.transition(session, sub_id, from_states, QUEUED, sent_at=utcnow(), **values):
+        return None
+    return tuple(session.execute(
+        select(Phase.queue, Phase.soft_time_limit, Phase.hard_time_limit)
+        .join(Submission, Submission.phase_id == Phase.id).where(Submission.id == sub_id)).one())
+
+
+def send_queued(make_session: sessionmaker, sub_id: int, task: tuple[str, int, int]) -> None:
+    """Send the task of a submission ``mark_queued`` moved (after its commit). If the broker
+    refuses, the submission stays queued with ``sent_at`` cleared: the reaper sends it later."""
+    queue, soft, hard = task
     try:
         send_score_task(sub_id, queue, soft, hard)
     except Exception as e:  # noqa: BLE001 - the submission stays queued; the reaper retries

@@ -1,6 +1,7 @@
 """Organizer endpoints (admin token): teams, competition loading, re-scoring,
 disqualification, subjective scores, cancellation, reveal, baseline rows, CSV export, team contact
-e-mails, the audit log. Every action that changes something writes one audit entry (core.audit)."""
+e-mails, the audit log. Every action that changes something writes one audit entry (core.audit), in
+the transaction of its change (the core functions write it)."""
 from __future__ import annotations
 
 from typing import Annotated, Optional
@@ -110,11 +111,11 @@ def enrollments(slug: Slug, session: SessionDep, _: AdminDep) -> list[dict]:
 @router.post("/competitions/{slug}/enrollments/{team_id}/approve", response_model=schemas.EnrollmentInfo,
              responses=errors(K.NOT_FOUND, K.CONFLICT))
 def approve_enrollment(slug: Slug, team_id: Annotated[int, PathParam(ge=1, le=ID_MAX)], session: SessionDep,
-                       _: AdminDep) -> dict:
+                       principal: AdminDep) -> dict:
     """Approve a team's pending entry (policy ``approval``), or enroll a team (``invite_only``);
-    409 when it is approved already."""
+    409 when it is approved already. Audited (``enrollment.approve``)."""
     comp = enrollment.competition_by_slug(session, slug)
-    row = enrollment.approve(session, comp.id, team_id)
+    row = enrollment.approve(session, comp.id, team_id, actor=principal.actor)
     name = session.get(Team, team_id).name
     out = _enrollment(row, name)
     session.commit()
@@ -153,8 +154,7 @@ def _status(submission_id: int) -> dict:
 def rescore(submission_id: SubmissionId, session: SessionDep, principal: AdminDep) -> dict:
     """Score a finished submission again under the current scorer version (old rows are kept)."""
     owned_submission(session, principal, submission_id)
-    admin_ops.rescore(session_factory(), submission_id)
-    audit.record_now(session_factory(), principal.actor, "submission.rescore", f"submission {submission_id}")
+    admin_ops.rescore(session_factory(), submission_id, actor=principal.actor)
     return _status(submission_id)
 
 
@@ -162,8 +162,7 @@ def rescore(submission_id: SubmissionId, session: SessionDep, principal: AdminDe
 def rescore_phase(phase_id: PhaseId, session: SessionDep, principal: AdminDep) -> dict:
     """Score every scored submission of the phase again under the current scorer version."""
     get_phase(session, phase_id)
-    queued = admin_ops.rescore_phase(session_factory(), phase_id)
-    audit.record_now(session_factory(), principal.actor, "phase.rescore", f"phase {phase_id}", queued=queued)
+    queued = admin_ops.rescore_phase(session_factory(), phase_id, actor=principal.actor)
     return {"queued": queued}
 
 
@@ -173,9 +172,7 @@ def carry_over(phase_id: PhaseId, session: SessionDep, principal: AdminDep,
                from_phase: Annotated[int, Query(ge=1, le=ID_MAX, description="the phase carried from")]) -> dict:
     """Queue every team's last scored submission of ``from_phase`` in this phase."""
     get_phase(session, phase_id), get_phase(session, from_phase)
-    queued = admin_ops.carry_over(session_factory(), from_phase, phase_id)
-    audit.record_now(session_factory(), principal.actor, "phase.carry_over", f"phase {phase_id}",
-                     from_phase=from_phase, queued=queued)
+    queued = admin_ops.carry_over(session_factory(), from_phase, phase_id, actor=principal.actor)
     return {"queued": queued}
 
 
@@ -184,9 +181,7 @@ def carry_over(phase_id: PhaseId, session: SessionDep, principal: AdminDep,
 def disqualify(submission_id: SubmissionId, body: DisqualifyIn, session: SessionDep, principal: AdminDep) -> dict:
     """Take a submission off the leaderboard (or put it back with ``disqualified: false``)."""
     owned_submission(session, principal, submission_id)
-    admin_ops.disqualify(session_factory(), submission_id, body.reason, body.disqualified)
-    audit.record_now(session_factory(), principal.actor, "submission.disqualify", f"submission {submission_id}",
-                     disqualified=body.disqualified, reason=body.reason)
+    admin_ops.disqualify(session_factory(), submission_id, body.reason, body.disqualified, actor=principal.actor)
     return _status(submission_id)
 
 
@@ -195,9 +190,7 @@ def disqualify(submission_id: SubmissionId, body: DisqualifyIn, session: Session
 def subjective(submission_id: SubmissionId, body: SubjectiveIn, session: SessionDep, principal: AdminDep) -> dict:
     """Set the subjective score (deepfake S_sbj): a new score row, total += weight x value."""
     owned_submission(session, principal, submission_id)
-    score_id = admin_ops.set_subjective(session_factory(), submission_id, body.value)
-    audit.record_now(session_factory(), principal.actor, "submission.subjective", f"submission {submission_id}",
-                     value=body.value, score_id=score_id)
+    admin_ops.set_subjective(session_factory(), submission_id, body.value, actor=principal.actor)
     return _status(submission_id)
 
 
@@ -206,8 +199,7 @@ def subjective(submission_id: SubmissionId, body: SubjectiveIn, session: Session
 def cancel(submission_id: SubmissionId, session: SessionDep, principal: AdminDep) -> dict:
     """Cancel an unfinished submission; its quota slot is given back."""
     owned_submission(session, principal, submission_id)
-    admin_ops.cancel(session_factory(), submission_id, by_platform=True)
-    audit.record_now(session_factory(), principal.actor, "submission.cancel", f"submission {submission_id}")
+    admin_ops.cancel(session_factory(), submission_id, organizer=principal.actor)
     return _status(submission_id)
 
 
@@ -215,8 +207,7 @@ def cancel(submission_id: SubmissionId, session: SessionDep, principal: AdminDep
 def reveal(phase_id: PhaseId, body: RevealIn, session: SessionDep, principal: AdminDep) -> dict:
     """Reveal a private phase's results to the teams (or hide them again)."""
     phase = get_phase(session, phase_id)
-    admin_ops.reveal(session, phase, body.revealed)
-    audit.record(session, principal.actor, "phase.reveal", f"phase {phase_id}", revealed=body.revealed)
+    admin_ops.reveal(session, phase, body.revealed, actor=principal.actor)
     session.commit()
     return {"phase_id": phase.id, "revealed": phase.revealed}
 

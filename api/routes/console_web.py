@@ -5,7 +5,8 @@ over, the CSV export, team approvals, the regression runs and the audit log.
 Organizers sign in with their admin token at /login; other users get 403. Every action is a
 POST form with the CSRF field and asks for confirmation first (a page with a required
 "confirm" box; no JavaScript). Actions call the same core functions as the organizer API
-(api.routes.admin) and write the same audit rows, the actor named ``admin token N (label) (browser)``."""
+(api.routes.admin), which write the same audit rows in the transaction of the change, the actor
+named ``admin token N (label) (browser)``."""
 from __future__ import annotations
 
 import re
@@ -20,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from core import admin_ops, audit, enrollment, leaderboard, regression, scorer_versions, web_sessions
 from core.db import read_session_factory, session_factory, session_scope
 from core.errors import NotFound, PlatformError
-from core.models import FAILURE_CLASSES, Competition, Phase, Submission, Team
+from core.models import FAILURE_CLASSES, Competition, Phase, Submission
 from core.names import file_part
 from core.status import fetch_many
 
@@ -244,21 +245,16 @@ async def submission_action(request: Request, action: str, sub_id: int = Id()):
 
     def run(org: Organizer, form: dict) -> None:
         _submission(sub_id)
-        make, target = session_factory(), f"submission {sub_id}"
+        make = session_factory()
         if action == "rescore":
-            admin_ops.rescore(make, sub_id)
-            audit.record_now(make, org.actor, "submission.rescore", target)
+            admin_ops.rescore(make, sub_id, actor=org.actor)
         elif action in ("disqualify", "requalify"):
             value, reason = action == "disqualify", form.get("reason", "").strip() or "put back by the organizers"
-            admin_ops.disqualify(make, sub_id, reason, value)
-            audit.record_now(make, org.actor, "submission.disqualify", target, disqualified=value, reason=reason)
+            admin_ops.disqualify(make, sub_id, reason, value, actor=org.actor)
         elif action == "cancel":
-            admin_ops.cancel(make, sub_id, by_platform=True)
-            audit.record_now(make, org.actor, "submission.cancel", target)
+            admin_ops.cancel(make, sub_id, organizer=org.actor)
         else:
-            value = float(form["value"])
-            score_id = admin_ops.set_subjective(make, sub_id, value)
-            audit.record_now(make, org.actor, "submission.subjective", target, value=value, score_id=score_id)
+            admin_ops.set_subjective(make, sub_id, float(form["value"]), actor=org.actor)
 
     def check(form: dict) -> str | None:
         if action == "disqualify":
@@ -281,8 +277,7 @@ async def reveal(request: Request, phase_id: int = Id()):
     def run(org: Organizer, form: dict) -> None:
         value = form.get("revealed") != "no"
         with session_scope() as session:
-            admin_ops.reveal(session, _phase_or_404(session, phase_id), value)
-            audit.record(session, org.actor, "phase.reveal", f"phase {phase_id}", revealed=value)
+            admin_ops.reveal(session, _phase_or_404(session, phase_id), value, actor=org.actor)
     form_hide = (await request.form()).get("revealed") == "no"
     return await _act(request, f"{'Hide' if form_hide else 'Reveal'} the results of phase {phase_id}", run)
 
@@ -298,12 +293,7 @@ def _from_phase(form: dict) -> int | None:
 @router.post("/phases/{phase_id}/carry-over", response_class=HTMLResponse)
 async def carry_over(request: Request, phase_id: int = Id()):
     def run(org: Organizer, form: dict) -> None:
-        from_phase = _from_phase(form)
-        with read_session_factory()() as session:
-            _phase_or_404(session, phase_id), _phase_or_404(session, from_phase)
-        queued = admin_ops.carry_over(session_factory(), from_phase, phase_id)
-        audit.record_now(session_factory(), org.actor, "phase.carry_over", f"phase {phase_id}",
-                         from_phase=from_phase, queued=queued)
+        admin_ops.carry_over(session_factory(), _from_phase(form), phase_id, actor=org.actor)
 
     def check(form: dict) -> str | None:
         return None if _from_phase(form) else "Choose the phase to carry the teams' last scored submissions from."
@@ -314,8 +304,5 @@ async def carry_over(request: Request, phase_id: int = Id()):
 async def approve(request: Request, competition_id: int = Id(), team_id: int = Id()):
     def run(org: Organizer, form: dict) -> None:
         with session_scope() as session:
-            enrollment.approve(session, competition_id, team_id)
-            name = session.get(Team, team_id).name
-            audit.record(session, org.actor, "enrollment.approve", f"team {team_id}", competition=competition_id,
-                         team=name)
+            enrollment.approve(session, competition_id, team_id, actor=org.actor)
     return await _act(request, f"Approve team {team_id} in competition {competition_id}", run)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from core import audit, regression
+from core import regression
 from core.db import session_factory
 from core.errors import ErrorKind
 
@@ -25,8 +25,7 @@ def regression_report(session: SessionDep, _: AdminDep, history: int = 20) -> di
     200: {"model": schemas.RegressionQueued, "description": "A run was already queued or running: that one."}})
 def regression_enqueue(principal: AdminDep, response: Response) -> dict:
     """Queue a run now; when one is already queued or running, that one is returned (200)."""
-    run_id, new = regression.enqueue(session_factory(), "admin")
-    audit.record_now(session_factory(), principal.actor, "regression.enqueue", f"regression run {run_id}", new=new)
+    run_id, new = regression.enqueue(session_factory(), "admin", actor=principal.actor)
     if not new:
         response.status_code = 200
     return {"run": run_id, "queued": new,

@@ -135,6 +135,6 @@ def get_artifact(submission_id: SubmissionId, name: str, session: SessionDep, pr
 def cancel(submission_id: SubmissionId, session: SessionDep, principal: PrincipalDep) -> dict:
     """Cancel an unfinished submission; one that never started running gets its quota slot back."""
     sub = owned_submission(session, principal, submission_id)
-    admin_ops.cancel(session_factory(), sub.id, by_platform=principal.is_admin)
+    admin_ops.cancel(session_factory(), sub.id, organizer=principal.actor if principal.is_admin else None)
     session.expire_all()
     return status(session, session.get(Submission, submission_id), is_admin=principal.is_admin)
