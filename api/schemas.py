@@ -198,6 +198,8 @@ class TeamCreated(BaseModel):
     team: str
     team_id: int
     token: str = Field(description="the team's API token; shown only this once")
+    invite_code: str = Field(description="the team's invite code (join_...): a registered participant joins the "
+                             "team with it on /team")
 
 
 class EnrollmentInfo(BaseModel):

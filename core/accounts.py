@@ -8,7 +8,6 @@ that does not allow the action (e-mail taken, already in a team), ``NotFound`` (
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -26,7 +25,6 @@ from .names import Rejected, clean_name, for_log
 
 log = logging.getLogger(__name__)
 PASSWORD_MIN, PASSWORD_MAX = 10, 256  # characters
-INVITE_PREFIX = "join_"
 
 
 @lru_cache(maxsize=1)
@@ -90,7 +88,7 @@ def create_team(session: Session, user: User, name: str) -> Team:
     name = clean_name(name, "the team name")
     if session.scalar(select(Team.id).where(Team.name == name)) is not None:
         raise Conflict(f"a team named {name!r} exists already; pick another name")
-    team = Team(name=name, self_registered=True, invite_code=INVITE_PREFIX + secrets.token_urlsafe(12))
+    team = Team(name=name, self_registered=True, invite_code=tokens.new_invite_code())
     session.add(team)
     try:
         session.flush()
@@ -105,7 +103,7 @@ def join_team(session: Session, user: User, code: str) -> Team:
     """Join the team whose invite code this is; NotFound for an unknown code."""
     _no_team(user)
     code = code.strip()
-    team = session.scalar(select(Team).where(Team.invite_code == code)) if code.startswith(INVITE_PREFIX) else None
+    team = session.scalar(select(Team).where(Team.invite_code == code)) if code.startswith(tokens.INVITE_PREFIX) else None
     if team is None:
         raise NotFound("no team has that invite code; ask a member of the team for it (it starts with 'join_')")
     user.team_id = team.id

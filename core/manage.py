@@ -2,7 +2,7 @@
 
   init-db                      create the database if missing, then the schema (alembic upgrade head)
   load-competition FILE.yaml   validate and create/update a competition
-  create-team NAME             create a team and print its API token (shown once)
+  create-team NAME             create a team and print its API token (shown once) and invite code
   create-admin [--label L]     print a new organizer token (shown once)
   phases                       list phases with their ids
   export-competition SLUG OUT.tar [--with-data] [--with-token-hashes]
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file", type=Path)
     p = sub.add_parser("create-team")
     p.add_argument("name")
-    p.add_argument("--json", action="store_true", help="print {'team', 'token'} as JSON")
+    p.add_argument("--json", action="store_true", help="print {'team', 'token', 'invite_code'} as JSON")
     p = sub.add_parser("create-admin")
     p.add_argument("--label", default="organizer")
     sub.add_parser("phases")
@@ -102,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-        print(json.dumps({"team": team.name, "token": token}) if args.json else
-              f"team {team.name} created; API token (shown once, keep it secret):\n{token}")
+        print(json.dumps({"team": team.name, "token": token, "invite_code": team.invite_code}) if args.json else
+              f"team {team.name} created; API token (shown once, keep it secret):\n{token}\n"
+              f"invite code (members who register join the team with it on /team):\n{team.invite_code}")
         return 0
     if args.command == "create-admin":
         from .tokens import issue_token

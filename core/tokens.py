@@ -12,6 +12,13 @@ from .models import ApiToken, Team
 from .names import clean_name
 
 PREFIX = "aisc_"
+INVITE_PREFIX = "join_"
+
+
+def new_invite_code() -> str:
+    """A fresh team invite code (``join_`` + 96 random bits): members join a team with it on
+    ``/team`` (core.accounts.join_team), whoever created the team."""
+    return INVITE_PREFIX + secrets.token_urlsafe(12)
 
 
 def hash_token(token: str) -> str:
@@ -47,10 +54,13 @@ def holder(session: Session, token_hash: str) -> tuple[str, int | None, str | No
 
 
 def create_team(session: Session, name: str) -> tuple[Team, str]:
+    """An organizer-made team (not ``self_registered``: it submits anywhere) with its invite code
+    (``team.invite_code``) and its first API token, returned once. ValueError when the name is
+    refused (``names.Rejected``) or taken."""
     name = clean_name(name, "the team name")  # names.Rejected (a ValueError) says what is wrong
     if session.scalar(select(Team).where(Team.name == name)) is not None:
         raise ValueError(f"team {name!r} already exists; pick another name")
-    team = Team(name=name)
+    team = Team(name=name, invite_code=new_invite_code())
     session.add(team)
     session.flush()
     return team, issue_token(session, "team", team, label=f"{name} initial token")

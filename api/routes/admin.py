@@ -80,7 +80,8 @@ TeamId = Annotated[int, PathParam(ge=1, le=ID_MAX)]
 
 @router.post("/teams", status_code=201, response_model=schemas.TeamCreated, responses=errors(K.INVALID, K.CONFLICT))
 def create_team(body: TeamIn, session: SessionDep, principal: AdminDep) -> dict:
-    """Create a team and its first API token (409 when the name is taken)."""
+    """Create a team, its first API token and its invite code (members who register join the
+    team with it on /team); 409 when the name is taken."""
     try:
         team, token = tokens.create_team(session, body.name)
     except Rejected:
@@ -89,7 +90,7 @@ def create_team(body: TeamIn, session: SessionDep, principal: AdminDep) -> dict:
         raise Conflict(str(e)) from None
     audit.record(session, principal.actor, "team.create", f"team {team.id}", name=team.name)
     session.commit()
-    return {"team": team.name, "team_id": team.id, "token": token}
+    return {"team": team.name, "team_id": team.id, "token": token, "invite_code": team.invite_code}
 
 
 Slug = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="a competition's slug")]

@@ -268,3 +268,39 @@ def test_rate_limits_on_sign_in_and_registration(platform_env, procs):
         codes = [c.post(base + "/register", data={"csrf": token, "name": "R", "email": f"r{i}-{tag}@example.org",
                                                   "password": PASSWORD}).status_code for i in range(3)]
         assert codes == [303, 303, 429]
+
+
+def test_organizer_made_teams_have_an_invite_code_members_join_with(platform_env, procs, capsys):
+    """A team from ``POST /api/v1/admin/teams`` or ``create-team`` has an invite code (the
+    generator of self-registered teams); a registered participant joins with it on /team."""
+    import json
+
+    from core.manage import main
+    from core.models import Team, User
+
+    base, tag = start_api(procs, platform_env["tmp"], fake=True), uuid.uuid4().hex[:6]
+    r = httpx.post(f"{base}/api/v1/admin/teams", json={"name": f"org-{tag}"}, headers=auth(make_admin()))
+    assert r.status_code == 201
+    code = r.json()["invite_code"]
+    assert re.fullmatch(r"join_[A-Za-z0-9_-]{16}", code)
+    assert main(["create-team", f"cli-{tag}", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert cli["invite_code"].startswith("join_") and cli["invite_code"] != code and cli["token"].startswith("aisc_")
+    assert main(["create-team", f"cli2-{tag}"]) == 0
+    assert "invite code" in (out := capsys.readouterr().out) and re.search(r"^join_\S{16}$", out, re.M)
+
+    with httpx.Client() as c:
+        ok = c.post(base + "/register", data={"csrf": _csrf(c, base), "name": "Joiner", "password": PASSWORD,
+                                              "email": f"join-{tag}@example.org"})
+        assert ok.status_code == 303
+        csrf = _csrf(c, base, "/team")
+        assert c.post(base + "/team/join", data={"csrf": csrf, "code": "join_wrong"}).status_code == 404
+        assert c.post(base + "/team/join", data={"csrf": csrf, "code": code}).status_code == 303
+        page = c.get(base + "/team").text
+        assert f'<span id="team-name">org-{tag}</span>' in page and f'<code id="invite">{code}</code>' in page
+    from core.db import session_scope
+
+    with session_scope() as s:
+        team = s.query(Team).filter_by(name=f"org-{tag}").one()
+        assert team.invite_code == code and team.self_registered is False
+        assert s.query(User).filter_by(email=f"join-{tag}@example.org").one().team_id == team.id
