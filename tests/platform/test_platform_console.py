@@ -1,8 +1,9 @@
 """The organizer console (/console) in real headless Chromium against a real API process and
 worker on Postgres and Redis: an organizer signs in with an admin token, filters a phase's
 submissions, re-scores one (through the confirmation step), disqualifies one, sets a subjective
-score, reveals a private phase, approves a pending team, and finds each action in the audit log
-on the console; a team gets 403; hostile form values get an answer, never a 500."""
+score, reveals a private phase, approves a pending team, carries the last scored submissions over
+into the next phase, cancels a running submission, and finds each action in the audit log on the
+console; a team gets 403; hostile form values get an answer, never a 500."""
 from __future__ import annotations
 
 import uuid
@@ -220,3 +221,81 @@ def test_organizer_console(platform_env, procs):
     finally:
         driver.quit()
         team.quit()
+
+
+def audit_rows(driver) -> list[tuple[str, str, str, str]]:
+    """The console's audit view, newest first: (action, target, actor, details)."""
+    from selenium.webdriver.common.by import By
+
+    return [tuple(tr.find_element(By.CSS_SELECTOR, f"td.{c}").text for c in ("action", "target", "actor", "details"))
+            for tr in driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr[id^=audit-]")]
+
+
+def test_console_carry_over_and_cancel(platform_env, procs):
+    """Carry over into the next phase and cancel a running submission through the console's
+    confirmation pages: the database changes and the console's audit view shows each action."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from core.db import session_scope
+    from core.models import Submission
+
+    tmp, tag = platform_env["tmp"], uuid.uuid4().hex[:6]
+    base = start_api(procs, tmp, fake=True, env={"AISC_TOKEN_CACHE_SECONDS": "0"})
+    start_worker(procs, tmp, fake=True)
+    bundle = fake_bundle(tmp)
+    phases = load_competition(tmp, {"face": [phase_spec("prelim", bundle, closes="2098-01-01T00:00:00Z"),
+                                             phase_spec("final", bundle, opens="2098-01-01T00:00:00Z")]},
+                              slug=f"carry-{tag}")
+    prelim, final = phases["face/prelim"], phases["face/final"]
+    a_tok, b_tok, admin = make_team(f"a-{tag}"), make_team(f"b-{tag}"), make_admin()
+    a_old = upload(base, a_tok, prelim, b"FAKE score=0.3").json()["id"]
+    wait_state(base, a_tok, a_old)
+    a_last = upload(base, a_tok, prelim, b"FAKE score=0.8").json()["id"]
+    b_sub = upload(base, b_tok, prelim, b"FAKE score=0.5").json()["id"]
+    for tok, sid in ((a_tok, a_last), (b_tok, b_sub)):
+        assert wait_state(base, tok, sid)["state"] == "scored"
+
+    driver = chrome()
+    try:
+        sign_in(driver, base, admin)
+        # carry over: each team's last scored submission of the preliminary phase
+        driver.get(f"{base}/console/phases/{final}")
+        assert rows(driver) == {}
+        Select(driver.find_element(By.ID, "from-phase")).select_by_value(str(prelim))
+        submit(driver, "#carry-over")
+        shot(driver, "7-carry-confirm")
+        confirm(driver, f"Carry the last scored submissions over into phase {final}")
+        assert driver.current_url.startswith(f"{base}/console/phases/{final}")
+        with session_scope() as s:
+            carried = {c.idempotency_key: c for c in s.query(Submission).filter_by(phase_id=final)}
+        assert set(carried) == {f"carry-over-from-{a_last}", f"carry-over-from-{b_sub}"}
+        assert all(c.counts_quota is False for c in carried.values())
+        assert set(rows(driver)) == {c.id for c in carried.values()}
+        for c in carried.values():
+            assert wait_state(base, admin, c.id)["state"] == "scored"
+
+        # cancel a running submission
+        long = upload(base, a_tok, prelim, b"FAKE sleep=30").json()["id"]
+        wait_state(base, a_tok, long, states=("running",))
+        driver.get(f"{base}/console/phases/{prelim}")
+        submit(driver, f"#sub-{long} button.cancel")
+        confirm(driver, f"Cancel submission {long}")
+        assert rows(driver)[long]["state"] == "cancelled"
+        with session_scope() as s:
+            sub = s.get(Submission, long)
+            assert (sub.state, sub.message) == ("cancelled", "cancelled by the organizers")
+        assert wait_state(base, a_tok, long)["state"] == "cancelled"
+
+        # both on the console's audit view, newest first, in the organizer's name
+        driver.get(base + "/console/audit")
+        shot(driver, "8-audit-carry-cancel")
+        log = audit_rows(driver)
+        assert [(a, t) for a, t, _, _ in log[:2]] == [("submission.cancel", f"submission {long}"),
+                                                     ("phase.carry_over", f"phase {final}")]
+        assert all(actor.startswith("admin token ") and actor.endswith("(test) (browser)") for _, _, actor, _ in log[:2])
+        details = log[1][3]
+        assert f"from_phase={prelim}" in details
+        assert all(str(c.id) in details.split("queued=")[1] for c in carried.values())
+    finally:
+        driver.quit()
