@@ -15,7 +15,7 @@ from core.errors import PlatformError
 from core.settings import get_settings
 
 from . import errors, schemas
-from .routes import (accounts_web, admin, auth_web, competitions, console_web, notifications, pages_competitions, pages_submissions, regression,
+from .routes import (accounts_web, password_reset_web, admin, auth_web, competitions, console_web, notifications, pages_competitions, pages_submissions, regression,
                      submissions, web)
 from .web_security import WebSecurity
 
@@ -46,7 +46,7 @@ def create_app() -> FastAPI:
         return {"ok": True}
 
     for module in (submissions, competitions, admin, regression, notifications, web, auth_web, pages_submissions, pages_competitions,
-                   accounts_web, console_web):
+                   accounts_web, password_reset_web, console_web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")  # the pages' CSS and JS
 

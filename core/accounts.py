@@ -77,6 +77,21 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user if ok else None
 
 
+def find_by_email(session: Session, email: str) -> User | None:
+    """The user registered with this e-mail address (normalized as at registration), or None
+    (also for a malformed address)."""
+    try:
+        email = _email(email)
+    except Rejected:
+        return None
+    return session.scalar(select(User).where(User.email == email))
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace the user's password (argon2id hash; ``names.Rejected`` for a refused length)."""
+    user.password_hash = _hasher().hash(_password(password))
+
+
 def _no_team(user: User) -> None:
     if user.team_id is not None:
         raise Conflict("you are already in a team; a participant belongs to one team")
