@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
+
+from .errors import BundleError
 
 PUBLIC, PRIVATE = "public", "private"
 PART_NAMES = (PUBLIC, PRIVATE)
@@ -109,3 +112,35 @@ def parts_of(ids: Sequence[str], private: Iterable[str]) -> dict[str, list[str]]
     """``{"public": [...], "private": [...]}`` in the order of ``ids``."""
     private = set(private)
     return {PUBLIC: [s for s in ids if s not in private], PRIVATE: [s for s in ids if s in private]}
+
+
+def checked_parts(parts: Mapping[str, Sequence[str]], known: Iterable[str]) -> dict[str, list[str]]:
+    """A track's ``run(parts=...)`` argument checked against the ids of the samples the track
+    knows in its bundle (``known``): exactly the keys ``public`` and ``private``, each a
+    non-empty list, every id a known sample, no id listed twice. Returns
+    ``{"public": [ids], "private": [ids]}`` in the given order. Raises BundleError (the phase's
+    stored split does not fit its bundle: re-split the phase against this bundle)."""
+    if not isinstance(parts, Mapping) or set(parts) != set(PART_NAMES):
+        got = sorted(parts) if isinstance(parts, Mapping) else type(parts).__name__
+        raise BundleError(f"parts must map exactly {list(PART_NAMES)} to lists of sample ids, got {got}")
+    known = set(known)
+    out: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for name in PART_NAMES:
+        ids = parts[name]
+        if isinstance(ids, (str, bytes)) or not isinstance(ids, Sequence):
+            raise BundleError(f"parts[{name!r}] must be a list of sample ids, got {type(ids).__name__}")
+        ids = list(ids)
+        if not ids:
+            raise BundleError(f"the {name} part is empty; a split needs samples in both parts")
+        unknown = sorted({str(s) for s in ids if s not in known})
+        if unknown:
+            raise BundleError(f"the {name} part names {len(unknown)} id(s) that are not samples of the bundle, "
+                              f"e.g. {unknown[:5]}; the split was made for another bundle: split the phase again")
+        counts = Counter(ids)
+        twice = sorted({s for s in ids if s in seen or counts[s] > 1})
+        if twice:
+            raise BundleError(f"sample id(s) listed twice in the parts: {twice[:5]}; each sample belongs to one part")
+        seen.update(ids)
+        out[name] = ids
+    return out
