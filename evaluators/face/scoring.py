@@ -6,12 +6,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
 from evaluators.common.device import resolve_device
 from evaluators.common.errors import BundleError
+from evaluators.common.parts import Part, checked_parts
 from evaluators.common.result import Progress, Result, report
 
 from .backends import FaceBackend, cosine
@@ -124,15 +125,16 @@ def model_similarities(models: list[FaceBackend], adv: np.ndarray, bundle: FaceB
 
 
 def liveness(live_models: list, adv: Optional[np.ndarray], ids: list[str], by_id: dict[str, dict],
-             columns: dict[str, float], near: dict[str, int], n_pairs: int, eps: float) -> np.ndarray:
+             near: dict[str, int], eps: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Run each liveness model on the valid adversarial faces ``adv`` (rows in ``ids`` order):
-    each sample record gets ``liveness: {model: {"score", "live", "near_threshold"}}``, ``columns``
-    a ``live:<model>`` column (share of all pairs whose adversarial face is valid and passes as
-    live) and ``near`` the count of scores within ``eps`` of the threshold. Returns N bool: live
-    on every liveness model (all True when there are none)."""
+    each sample record gets ``liveness: {model: {"score", "live", "near_threshold"}}`` and
+    ``near`` the count of scores within ``eps`` of the threshold. Returns (N bool: live on every
+    liveness model (all True when there are none), {model: N bool live})."""
     all_live = np.ones(len(ids), bool)
+    per_model: dict[str, np.ndarray] = {}
     for lm in live_models:
-        hits = near[lm.name] = 0
+        near[lm.name] = 0
+        per_model[lm.name] = np.zeros(len(ids), bool)
         if ids:
             scores = lm.scores(adv)
             live = lm.live(scores)
@@ -141,13 +143,42 @@ def liveness(live_models: list, adv: Optional[np.ndarray], ids: list[str], by_id
                 by_id[pid].setdefault("liveness", {})[lm.name] = {
                     "score": round(float(sc), 6), "live": bool(lv), "near_threshold": bool(f)}
             all_live &= live
-            hits, near[lm.name] = int(live.sum()), int(fragile.sum())
-        columns[f"live:{lm.name}"] = hits / n_pairs
-    return all_live
+            per_model[lm.name] = np.asarray(live, bool)
+            near[lm.name] = int(fragile.sum())
+    return all_live, per_model
+
+
+def tally(hits: dict[str, np.ndarray], live: dict[str, np.ndarray], rows: np.ndarray) -> tuple[float, dict[str, float]]:
+    """The face score of the pairs at ``rows`` (int indices into the bundle's pair order; all
+    pairs for the whole result, a part's pairs for a part), the one place of the formula
+    (DESIGN.md section 4): ``model:<m>`` = successful attacks of model m (``hits[m]``, N bool
+    over all pairs: a valid sample verified, and live where liveness counts) / len(rows);
+    score = mean of the model columns; ``live:<m>`` = share of the rows whose valid adversarial
+    face passes liveness model m (``live[m]``, N bool), beside the model columns and outside
+    the score. Returns (score, columns)."""
+    n = len(rows)
+    columns = {f"model:{m}": int(h[rows].sum()) / n for m, h in hits.items()}
+    total = sum(columns.values()) / len(hits)
+    columns.update({f"live:{m}": int(h[rows].sum()) / n for m, h in live.items()})
+    return total, columns
+
+
+def _over_pairs(n_pairs: int, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """N bool over all pairs: ``values`` at ``rows`` (the valid samples), False elsewhere."""
+    out = np.zeros(n_pairs, bool)
+    out[rows] = values
+    return out
 
 
 def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optional[Progress] = None,
-          workdir: Optional[Path] = None) -> Result:
+          workdir: Optional[Path] = None, parts: Optional[Mapping[str, Sequence[str]]] = None) -> Result:
+    """Score a face submission (zip of adversarial faces) on a face bundle (DESIGN.md section 4).
+
+    ``parts`` (a split phase: ``{"public": [pair ids], "private": [pair ids]}``): the result's
+    ``parts`` then holds each part's ``Part`` from the same evaluation, scored by ``tally`` on
+    the part's pairs (model and live columns over the part's size); nothing else in the result
+    depends on it. Raises SubmissionRejected (the zip as a whole), BundleError (bundle, model
+    set, settings, or parts naming ids that are not pairs of the bundle)."""
     timings: dict[str, float] = {}
     cfg = parse_settings(settings)
     report(progress, "load", 0)
@@ -159,6 +190,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     if cfg.liveness_in_total and not live_models:
         raise BundleError(f"settings say liveness_in_total but the model set {cfg.model_set} has no liveness "
                           "model (an entry with role: liveness)")
+    split = checked_parts(parts, bundle.ids) if parts is not None else None
     timings["load"] = time.perf_counter() - t
     report(progress, "validate", 5)
     records, images, tv, notes = check_samples(Path(artifact), bundle, cfg)
@@ -166,18 +198,21 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
     valid_ids = [r["id"] for r in records if r["valid"]]
     adv = np.stack([images[i] for i in valid_ids]) if valid_ids else None
     by_id = {r["id"]: r for r in records}
-    columns, t_inf, t_score, computed, near = {}, 0.0, 0.0, {}, {}
+    row_of = {pid: i for i, pid in enumerate(bundle.ids)}
+    valid_rows = np.array([row_of[pid] for pid in valid_ids], dtype=np.intp)
+    t_inf, t_score, computed, near = 0.0, 0.0, {}, {}
     eps = cfg.near_threshold_epsilon
     t = time.perf_counter()
     sims_of = model_similarities(models, adv, bundle, valid_ids, cfg, progress) if valid_ids else {}
     t_inf = time.perf_counter() - t
     t = time.perf_counter()
-    live_columns: dict[str, float] = {}
     live_near: dict[str, int] = {}
-    all_live = liveness(live_models, adv, valid_ids, by_id, live_columns, live_near, bundle.n_pairs, eps)
+    all_live, live_of = liveness(live_models, adv, valid_ids, by_id, live_near, eps)
+    live_hits = {name: _over_pairs(bundle.n_pairs, valid_rows, v) for name, v in live_of.items()}
     timings["liveness"] = time.perf_counter() - t
+    hits: dict[str, np.ndarray] = {}
     for model in models:
-        hits = 0
+        hits[model.name] = np.zeros(bundle.n_pairs, bool)
         if valid_ids:
             t = time.perf_counter()
             sims, computed[model.name] = sims_of[model.name]
@@ -189,13 +224,15 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
             for pid, s, v, m, f in zip(valid_ids, sims, ok, margins, fragile):
                 by_id[pid].setdefault("models", {})[model.name] = {
                     "similarity": round(float(s), 6), "margin": float(m), "verified": bool(v), "near_threshold": bool(f)}
-            hits = int(counted.sum())
+            hits[model.name] = _over_pairs(bundle.n_pairs, valid_rows, counted)
             near[model.name] = int(fragile.sum())
             t_score += time.perf_counter() - t
-        columns[f"model:{model.name}"] = hits / bundle.n_pairs
         near.setdefault(model.name, 0)
-    total = sum(columns.values()) / len(models)
-    columns.update(live_columns)  # beside the verification columns, outside the total
+    total, columns = tally(hits, live_hits, np.arange(bundle.n_pairs))
+    part_results = {}
+    if split is not None:
+        part_results = {name: Part(*tally(hits, live_hits, np.array([row_of[p] for p in ids], dtype=np.intp)),
+                                   n=len(ids)).to_dict() for name, ids in split.items()}
     timings.update(inference=t_inf, scoring=t_score)
     invalid = [r for r in records if not r["valid"]]
     messages = notes + [r["reason"] for r in invalid]
@@ -213,7 +250,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Optiona
                  "devices": {m.name: m.device_note() for m in models},
                  "connectivity": cfg.connectivity, "max_components": cfg.max_components,
                  "max_pixels": cfg.max_pixels, "target_embeddings_computed": computed, "samples": records},
-        timings=timings,
+        timings=timings, parts=part_results,
     )
     if workdir is not None:
         report(progress, "picture", 96)

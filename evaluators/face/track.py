@@ -3,7 +3,7 @@ face-recognition models. Cheap to import; the models load inside ``run``."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from ..common.result import Progress, Result
 from .settings import FaceSettings, parse_settings
@@ -35,12 +35,21 @@ class FaceTrack:
                              max_entry_bytes=cfg.max_entry_bytes)
         check_headers(upload)
 
+    def sample_strata(self, bundle_dir: Path) -> dict[str, str]:
+        """``{pair id: ""}`` for every pair of the bundle (``0001``..): one stratum, since every
+        pair is scored the same way. Reads only the manifest. Raises BundleError."""
+        from .bundle import load_face_bundle
+
+        return {pid: "" for pid in load_face_bundle(bundle_dir, verify=False).ids}
+
     def run(self, artifact: Path, bundle_dir: Path, settings: dict[str, Any], *, progress: Progress | None = None,
-            workdir: Path | None = None, device: str = "auto") -> Result:
+            workdir: Path | None = None, device: str = "auto",
+            parts: Mapping[str, Sequence[str]] | None = None) -> Result:
+        """Score the stored zip (``scoring.score``); ``parts`` as there."""
         from .scoring import score
 
         return score(Path(artifact), Path(bundle_dir), {"device": device, **settings}, progress=progress,
-                     workdir=workdir)
+                     workdir=workdir, parts=parts)
 
 
 TRACK = FaceTrack()

@@ -2,6 +2,7 @@
 per test session in a temporary folder."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -34,3 +35,16 @@ def aligned_faces(face_demo):
     for f in sorted((face_demo["root"] / "calib").glob("*/*_00.png")):
         out.setdefault(f.parent.name, []).append(np.asarray(Image.open(f).convert("RGB")))
     return out
+
+
+@pytest.fixture(scope="session")
+def with_liveness(phase, tmp_path_factory):
+    """The phase's settings pointing at its model set plus FaceAntiSpoofing (role: liveness)."""
+    from evaluators.face.models import liveness_entry
+
+    _, settings = phase
+    ms = json.loads(Path(settings["model_set"]).read_text())
+    ms["models"].append(liveness_entry())
+    p = tmp_path_factory.mktemp("ms") / "model_set.json"
+    p.write_text(json.dumps(ms))
+    return dict(settings, model_set=str(p))

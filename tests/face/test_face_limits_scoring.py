@@ -10,17 +10,6 @@ from evaluators.face import score
 from evaluators.face.models import liveness_entry
 
 
-@pytest.fixture(scope="module")
-def with_liveness(phase, tmp_path_factory):
-    """The phase's settings pointing at its model set plus FaceAntiSpoofing (role: liveness)."""
-    _, settings = phase
-    ms = json.loads(Path(settings["model_set"]).read_text())
-    ms["models"].append(liveness_entry())
-    p = tmp_path_factory.mktemp("ms") / "model_set.json"
-    p.write_text(json.dumps(ms))
-    return dict(settings, model_set=str(p))
-
-
 def test_limits_policies_through_the_scorer(face_demo, phase):
     bundle_dir, settings = phase
     z = Path(face_demo["baselines"]["naive_patch"])
