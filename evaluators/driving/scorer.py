@@ -4,19 +4,20 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..common.device import resolve_device
 from ..common.errors import BundleError
+from ..common.parts import Part, checked_parts
 from ..common.result import Progress, Result, report
-from .bundle import Scene, load_bundle
+from .bundle import Bundle, Scene, load_bundle
 from .detectors import Detector, load_detectors
 from .pictures import frames_with_detections, strip
 from .render import build_pyramid, render_frame
 from .scoring import combine
-from .settings import parse_settings
+from .settings import DrivingSettings, parse_settings
 from .submission import area_term, count_regions, load_patch
 
 # 1.1: coarse mip levels no longer drop odd rows/columns (patch stretch). Counting the frames near
@@ -27,9 +28,39 @@ SHOTS_PER_SCENE = 3
 BATCH = 16
 
 
-def _void(reason: str, regions: int, area: float, timings: dict[str, float]) -> Result:
+def _void(reason: str, regions: int, area: float, timings: dict[str, float],
+          split: dict[str, list[str]] | None) -> Result:
+    """A void submission: score 0 on the whole and on each part (a part keeps the area column)."""
+    parts = {name: Part(0.0, {"area": area}, len(ids)).to_dict() for name, ids in (split or {}).items()}
     return Result(TRACK, SCORER_VERSION, 0.0, columns={"area": area}, valid=False, messages=[reason],
-                  details={"regions": regions}, timings=timings)
+                  details={"regions": regions}, timings=timings, parts=parts)
+
+
+def scored_parts(parts: Mapping[str, Sequence[str]], bundle: Bundle, scenes: list[Scene]) -> dict[str, list[str]]:
+    """``parts`` checked against the bundle's scene names (``checked_parts``; raises BundleError
+    naming unknown ones), each part kept to the ``scenes`` the phase scores (its ``kinds``: a
+    split made on the whole bundle may name scenes of other kinds, which no part counts).
+    Raises BundleError when a part is left with no scored scene."""
+    split = checked_parts(parts, [sc.name for sc in bundle.scenes])
+    scored = {sc.name for sc in scenes}
+    out = {name: [i for i in ids if i in scored] for name, ids in split.items()}
+    for name, ids in out.items():
+        if not ids:
+            raise BundleError(f"the {name} part has no scene of the kinds this phase scores "
+                              f"({sorted({sc.kind for sc in scenes})}); split the phase's scenes again")
+    return out
+
+
+def part_results(split: dict[str, list[str]], counts: Mapping[str, Mapping[str, np.ndarray]],
+                 kinds: Mapping[str, str], area: float, settings: DrivingSettings) -> dict[str, dict]:
+    """Each part's ``Part``: ``combine`` on the part's scenes (same area term and final_mix as
+    the whole), without the per-scene columns."""
+    out = {}
+    for name, ids in split.items():
+        o = combine(counts, {i: kinds[i] for i in ids}, area, area_weight=settings.area_weight,
+                    final_mix=settings.final_mix, per_scene=False)
+        out[name] = Part(o.score, o.columns, len(ids)).to_dict()
+    return out
 
 
 def _score_scene(
@@ -64,8 +95,14 @@ def _score_scene(
 
 def score(
     artifact: Path, bundle_dir: Path, settings: dict[str, Any], *, progress: Progress | None = None,
-    workdir: Path | None = None,
+    workdir: Path | None = None, parts: Mapping[str, Sequence[str]] | None = None,
 ) -> Result:
+    """Score a patch (PNG) on a scene bundle (DESIGN.md section 4; the arithmetic is
+    ``scoring.combine``). ``parts`` (a split phase: ``{"public": [scene names], "private":
+    [...]}``): the result's ``parts`` then holds each part's ``Part`` (``part_results``) from the
+    same rendering and detection; nothing else in the result depends on it. Raises
+    SubmissionRejected (the upload), BundleError (bundle, settings, model set, parts naming
+    scenes the bundle lacks)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     report(progress, "validate", 0)
@@ -75,9 +112,13 @@ def score(
     area = area_term(patch.mask)
     timings["validate"] = time.perf_counter() - t0
     if regions > s.max_regions:
+        split = None
+        if parts is not None:  # the scene list only: no hashing of the frames, as the whole does none
+            listed = load_bundle(bundle_dir, verify=False)
+            split = scored_parts(parts, listed, listed.select(s.kinds))
         return _void(
             f"the mask has {regions} connected regions ({s.connectivity}-connectivity); at most "
-            f"{s.max_regions} are allowed, so the submission is void (score 0)", regions, area, timings)
+            f"{s.max_regions} are allowed, so the submission is void (score 0)", regions, area, timings, split)
     if not s.model_set:
         raise BundleError("driving settings: 'model_set' is required")
     report(progress, "load", 2)
@@ -86,6 +127,7 @@ def score(
     scenes = bundle.select(s.kinds)
     if not scenes:
         raise BundleError(f"bundle {bundle_dir} has no scenes of kinds {s.kinds}")
+    split = scored_parts(parts, bundle, scenes) if parts is not None else None
     detectors = load_detectors(s.model_set, resolve_device(s.device))
     pyramid = build_pyramid(patch.texture_bgr, patch.mask)
     timings["load"] = time.perf_counter() - t
@@ -114,8 +156,9 @@ def score(
             shots[sc.name] = sh
             timings["render"] += tr
             timings["inference"] += ti
-    outcome = combine(counts, {sc.name: sc.kind for sc in scenes}, area,
-                      area_weight=s.area_weight, final_mix=s.final_mix)
+    kinds = {sc.name: sc.kind for sc in scenes}
+    outcome = combine(counts, kinds, area, area_weight=s.area_weight, final_mix=s.final_mix)
+    parts_out = part_results(split, counts, kinds, area, s) if split is not None else {}
     details = dict(outcome.details)
     details.update({
         "regions": regions, "frames": total, "scenes": [sc.name for sc in scenes],
@@ -142,4 +185,4 @@ def score(
     report(progress, "done", 100)
     messages = patch.notes + [f"mask: {regions} region(s), covers {100 * (1 - area):.2f}% of the texture"]
     return Result(TRACK, SCORER_VERSION, outcome.score, columns=outcome.columns, valid=True,
-                  messages=messages, details=details, artifacts=artifacts, timings=timings)
+                  messages=messages, details=details, artifacts=artifacts, timings=timings, parts=parts_out)

@@ -38,14 +38,20 @@ def combine(
     *,
     area_weight: float = 0.2,
     final_mix: Mapping[str, float] | None = None,
+    per_scene: bool = True,
 ) -> Outcome:
-    """counts[model][scene] = per-frame number of target detections."""
-    fractions = {m: {s: undetected_fraction(c) for s, c in per.items()} for m, per in counts.items()}
+    """The score of the scenes in ``scene_kinds`` ({scene name: kind}; the whole phase, or one
+    part of a split phase): counts[model][scene] = per-frame number of target detections (more
+    scenes may be there; only those of ``scene_kinds`` count), ``area`` the area term in [0, 1].
+    Columns: ``model:<m>`` (undetected fraction, mean over the scenes), ``scene:<s>`` (mean over
+    the models; only with ``per_scene``: a part leaves them out, as they name single samples),
+    ``area``, and ``kind:<k>`` per ``final_mix`` kind."""
     scenes = list(scene_kinds)
+    fractions = {m: {s: undetected_fraction(per[s]) for s in scenes} for m, per in counts.items()}
     columns: dict[str, float] = {}
     for m, per in fractions.items():
         columns[f"model:{m}"] = float(np.mean([per[s] for s in scenes]))
-    for s in scenes:
+    for s in scenes if per_scene else ():
         columns[f"scene:{s}"] = float(np.mean([fractions[m][s] for m in fractions]))
     columns["area"] = area
     details: dict = {"fractions": fractions, "area_term": area, "area_weight": area_weight}
