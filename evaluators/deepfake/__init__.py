@@ -12,6 +12,8 @@ Settings keys: see ``evaluators.deepfake.settings``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping, Sequence
+
 from ..common.lazy import lazy
 from ..common.result import Progress, Result, report
 
@@ -19,8 +21,9 @@ __all__ = ["SCORER_VERSION", "validate_upload", "score"]
 
 
 def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Progress | None = None,
-          workdir: Path | None = None) -> Result:
-    """Score a predictions file. Raises SubmissionRejected (bad predictions), BundleError."""
+          workdir: Path | None = None, parts: Mapping[str, Sequence[str]] | None = None) -> Result:
+    """Score a predictions file; ``parts`` as in ``scoring.score_predictions``. Raises
+    SubmissionRejected (bad predictions), BundleError."""
     from .bundle import load_bundle
     from .scoring import parse_for_bundle, read_prediction_lines, score_predictions
     from .settings import parse_settings
@@ -31,7 +34,7 @@ def score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Progres
     report(progress, "validate", 30)
     lines = read_prediction_lines(Path(artifact), int(cfg.output_cap_mb * 2**20))
     preds = parse_for_bundle(lines, bundle, cfg)
-    return score_predictions(preds, bundle, cfg, progress=progress, workdir=workdir)
+    return score_predictions(preds, bundle, cfg, progress=progress, workdir=workdir, parts=parts)
 
 
 __getattr__ = lazy(__name__, {"SCORER_VERSION": "scoring", "validate_upload": "track"})

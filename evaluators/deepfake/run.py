@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Mapping, Sequence
 
 import docker
 
@@ -33,6 +34,7 @@ from sandbox.image import load_image, prune_if_low, remove_image
 from sandbox.settings import sandbox_settings
 
 from ..common.errors import SubmissionRejected, SubmissionTimedOut
+from ..common.parts import checked_parts
 from ..common.result import Progress, Result, report
 from .bundle import DeepfakeBundle, load_bundle
 from .predictions import parse_predictions
@@ -82,14 +84,19 @@ def _verdict(outcome: RunOutcome, limits: Limits) -> None:
 
 def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress: Progress | None = None,
                   workdir: Path | None = None, client: docker.DockerClient | None = None,
-                  run_id: str = "") -> Result:
-    """See the module docstring. ``run_id`` labels the container (``aisc.run``) for tracing."""
+                  run_id: str = "", parts: Mapping[str, Sequence[str]] | None = None) -> Result:
+    """See the module docstring. ``run_id`` labels the container (``aisc.run``) for tracing.
+    ``parts`` (a split phase: ``{"public": [probe ids], "private": [...]}``, bundle ids) is
+    checked before the image loads and scored from the same predictions
+    (``scoring.score_predictions``); the container sees no trace of it."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     cfg = parse_settings(settings)
     limits = cfg.limits()
     report(progress, "check", 1)
     bundle = load_bundle(bundle_dir)
+    if parts is not None:
+        checked_parts(parts, bundle.probe_labels)  # a bad split fails before minutes of container time
     client = client or docker.from_env(timeout=120)
     report(progress, "load", 5)
     image = load_image(client, Path(artifact), max_bytes=cfg.upload_cap(Path(bundle_dir)))
@@ -123,7 +130,7 @@ def run_and_score(artifact: Path, bundle_dir: Path, settings: dict, *, progress:
             e.logs = outcome.logs  # type: ignore[attr-defined]
             raise
         result = score_predictions(preds.renamed(probe_map, gallery_map), bundle, cfg,
-                                   progress=progress, workdir=workdir)
+                                   progress=progress, workdir=workdir, parts=parts)
         timings["score"] = time.perf_counter() - t
     finally:
         t = time.perf_counter()

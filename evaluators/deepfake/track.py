@@ -6,7 +6,7 @@ sandbox on anonymised hidden data and scores its predictions (``run.run_and_scor
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from sandbox.image_archive import check_image_archive
 
@@ -29,11 +29,25 @@ class DeepfakeTrack:
         """Archive shape, one image, architecture, ENTRYPOINT, size cap. Raises SubmissionRejected."""
         check_image_archive(Path(artifact), max_bytes=parse_settings(settings).upload_cap(Path(bundle_dir)))
 
+    def sample_strata(self, bundle_dir: Path) -> dict[str, str]:
+        """``{probe id: "new" | "known"}`` for every probe: ``new`` when the probe's method has no
+        gallery image (the bundle's ``new_methods``), so that both parts of a split hold new and
+        known probes and AUC (new against known) and precision@5 (known probes) are defined on
+        both. A bundle without new-method probes gives all ``known``. Reads the manifest only.
+        Raises BundleError."""
+        from .bundle import load_bundle
+
+        bundle = load_bundle(bundle_dir, verify=False)
+        return {p: "new" if m in bundle.new_methods else "known" for p, m in bundle.probe_labels.items()}
+
     def run(self, artifact: Path, bundle_dir: Path, settings: dict[str, Any], *, progress: Progress | None = None,
-            workdir: Path | None = None, device: str = "auto") -> Result:  # noqa: ARG002 - the phase's gpu key decides
+            workdir: Path | None = None, device: str = "auto",  # noqa: ARG002 - the phase's gpu key decides
+            parts: Mapping[str, Sequence[str]] | None = None) -> Result:
+        """Run the image in the sandbox and score it (``run.run_and_score``); ``parts`` as there."""
         from .run import run_and_score
 
-        return run_and_score(Path(artifact), Path(bundle_dir), settings, progress=progress, workdir=workdir)
+        return run_and_score(Path(artifact), Path(bundle_dir), settings, progress=progress, workdir=workdir,
+                             parts=parts)
 
 
 TRACK = DeepfakeTrack()
