@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -17,7 +18,7 @@ from core.settings import get_settings
 from . import errors, schemas
 from .routes import (accounts_web, password_reset_web, admin, auth_web, competitions, console_web, notifications, pages_competitions, pages_submissions, regression,
                      submissions, web)
-from .web_security import WebSecurity
+from .web_security import DOCS_STATIC, WebSecurity
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -33,8 +34,10 @@ async def lifespan(_: FastAPI):
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="AISC evaluation server", version="1.0", lifespan=lifespan,
-                  description="Upload submissions, follow their scoring, read leaderboards.")
+    # fastapi-offline: /docs and /redoc load Swagger UI and ReDoc from this server, not a CDN
+    app = FastAPIOffline(title="AISC evaluation server", version="1.0", lifespan=lifespan,
+                         description="Upload submissions, follow their scoring, read leaderboards.",
+                         static_url=DOCS_STATIC)
 
     app.add_exception_handler(PlatformError, errors.platform_error)  # core error kinds -> HTTP statuses
     app.add_exception_handler(RequestValidationError, errors.validation_error)

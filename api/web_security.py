@@ -18,9 +18,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER = "aisc_csrf", "csrf", "x-csrf-token"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'nonce-{nonce}'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-DOCS_CSP = ("default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; frame-ancestors 'none'")  # /docs, /redoc
+# /docs and /redoc: their scripts and styles come from this server (fastapi-offline, DOCS_STATIC);
+# the pages start them with an inline script, and ReDoc runs its renderer in a blob: worker
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; object-src 'none'; frame-ancestors 'none'")
+DOCS_STATIC = "/static-docs"
 HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import uuid
 
+import httpx
 import pytest
 
 from platform_helpers import fake_bundle, load_competition, make_team, phase_spec, upload, wait_state
@@ -57,5 +58,30 @@ def test_leaderboard_page_in_headless_chromium(platform_env, procs):
         driver.get(base + "/")
         links = [a.text for a in driver.find_elements(By.TAG_NAME, "a")]
         assert "face / web" in links and "leaderboard" in links
+    finally:
+        driver.quit()
+
+
+def test_api_docs_render_offline_under_the_csp(platform_env, procs):
+    """/docs (Swagger UI) and /redoc render in headless Chromium with their scripts served by
+    the API itself (fastapi-offline; no CDN), and the browser reports no CSP violation."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base = start_api(procs, platform_env["tmp"], fake=True)
+    for path in ("/docs", "/redoc"):
+        html = httpx.get(base + path).text
+        assert "cdn.jsdelivr.net" not in html and "/static-docs/" in html, html[:500]
+        assert "http" not in httpx.get(base + path).headers["content-security-policy"]
+    driver = chrome()
+    try:
+        driver.get(base + "/docs")
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock-summary-path"))
+        paths = {e.text for e in driver.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+        assert "/api/v1/phases/{phase_id}/leaderboard" in {p.replace("\u200b", "") for p in paths}, paths
+        driver.get(base + "/redoc")
+        WebDriverWait(driver, 30).until(lambda d: "leaderboard" in d.find_element(By.TAG_NAME, "body").text.lower())
+        logs = driver.get_log("browser")
+        assert not [e for e in logs if "Content Security Policy" in e.get("message", "")], logs
     finally:
         driver.quit()
