@@ -17,11 +17,14 @@ import yaml
 from platform_helpers import (auth, fake_bundle, load_competition, make_admin, make_team, phase_spec, upload,
                               wait_state)
 from platform_procs import ROOT, start_api, start_worker
+from selenium.webdriver.common.by import By
+from test_platform_browser import chrome
 
 from core.competition import CompetitionError, load_file
 from core.db import session_scope
 from core.models import Phase
 
+SHOTS = ROOT / "var" / "screenshots"  # gitignored: the pages as the test saw them
 # public score, private score: A leads the public part and falls to last on the private one
 SUBMISSIONS = {"a": (0.8, 0.2), "b": (0.5, 0.6), "c": (0.3, 0.4)}
 EXPECTED_PRIVATE_RANK = {"a": 3, "b": 1, "c": 2}
@@ -134,6 +137,18 @@ def test_organizers_preview_and_the_reveal_shows_rank_changes(split_phase):
     final = html[html.index('id="private-board"'):html.index('id="public-heading"')]
     assert final.index(teams["b"][0]) < final.index(teams["c"][0]) < final.index(teams["a"][0])
     assert "▼ 2" in final and "▲ 1" in final
+    driver = chrome()  # the page as a browser shows it (var/screenshots/split-leaderboard.png)
+    try:
+        driver.set_window_size(1280, 900)
+        driver.get(f"{base}/leaderboard/{pid}")
+        board = driver.find_element(By.ID, "private-board")
+        assert [tr.find_element(By.CLASS_NAME, "team").text for tr in board.find_elements(By.CSS_SELECTOR, "tbody tr")] \
+            == [teams[k][0] for k in ("b", "c", "a")]
+        assert board.size["width"] <= 1280
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SHOTS / "split-leaderboard.png"))
+    finally:
+        driver.quit()
     out = subprocess.run([sys.executable, "-m", "client.cli", "--url", base, "--token", token_b, "leaderboard",
                           str(pid)], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 0, out.stderr
