@@ -18,6 +18,8 @@ the quick budgets are small.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import subprocess
@@ -31,12 +33,24 @@ PROGRESS = re.compile(r"^\[[^\]]+\] (?P<stage>.+): (?P<pct>[0-9.]+)%$")
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pinned_env() -> dict[str, str]:
+    """What a pinned process gets on top of the caller's environment."""
+    return {**PINNED_ENV, "PYTHONHASHSEED": "0"}
+
+
+def pinned_identity() -> dict:
+    """The pinned settings and their sha256: a build stamped with another identity (or none,
+    i.e. unpinned) was made under other numerics and is not reused (``regress/pinned_demo.py``)."""
+    env = pinned_env()
+    return {"env": env, "sha256": hashlib.sha256(json.dumps(env, sort_keys=True).encode()).hexdigest()}
+
+
 def run_pinned(module: str, args: list[str], progress: Optional[Callable[[str, float], None]] = None,
                timeout: float = 7200) -> str:
     """``python -m module *args`` in the pinned environment; its progress lines on stderr
     (``[name] stage: NN%``) go to ``progress``. Returns the last line it printed on stdout.
     Raises RuntimeError with the end of its stderr when it fails."""
-    env = {**os.environ, **PINNED_ENV, "PYTHONHASHSEED": "0"}
+    env = {**os.environ, **pinned_env()}
     proc = subprocess.Popen([sys.executable, "-m", module, *args], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     tail: list[str] = []

@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
                                 expected, threads=args.threads, log=stderr_log)
     if not report["rows"]:
         stderr_log(f"nothing to check: no reference methods registered for {', '.join(args.tracks)}")
-    print(format_table(report["rows"], report["ordering"]))
+    print(format_table(report["rows"], report["ordering"], report.get("demos")))
     if args.record:
-        path = record(expected, args.budget, report["rows"], args.expected)
+        path = record(expected, args.budget, report["rows"], args.expected, demos=report.get("demos"))
         stderr_log(f"recorded the measured scores as expected ({args.budget}) in {path}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

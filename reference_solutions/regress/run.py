@@ -11,8 +11,9 @@ from typing import Callable, Optional
 
 from ..registry import TRACKS, GenerateRequest, methods
 from .cache import cached_artifact
-from .demos import build_track_demo
-from .expected import expected_entry, margin
+from .demos import PINNED_DEMOS, build_track_demo
+from .expected import expected_entry, margin, recorded_identity
+from .identity import compare, demo_identity
 from .scoring import score_on_phase
 from .table import make_row, ordering, passed
 
@@ -45,14 +46,20 @@ def _error_text(e: BaseException) -> str:
 
 
 def run_track(track: str, demo_dir: Path, budget: str, seed: int, cache_dir: Path, expected: dict,
-              threads: int, log: Log) -> list[dict]:
+              threads: int, log: Log) -> tuple[list[dict], Optional[dict]]:
+    """(rows, the demo's identity with the recorded one and the warning when they differ)."""
     ms = methods(track)
     if not ms:
         log(f"{track}: no reference methods registered (reference_solutions/{track}/methods.py); skipped")
-        return []
-    log(f"{track}: demo ({budget}) in {Path(demo_dir) / track}")
+        return [], None
+    log(f"{track}: demo ({budget}{', pinned' if track in PINNED_DEMOS else ''}) in {Path(demo_dir) / track}")
     demo = build_track_demo(track, demo_dir, budget)
     phases = demo["phases"]
+    recorded = recorded_identity(expected, budget, track)
+    ident = dict(demo_identity(demo), pinned=track in PINNED_DEMOS, recorded=recorded)
+    ident["warning"] = compare(ident, recorded)
+    if ident["warning"]:
+        log(f"WARNING {track}: {ident['warning']}")
     rows = []
 
     def add(kind: str, name: str, phase: str, artifact: Optional[Path], error: str = "", **extra) -> None:
@@ -68,7 +75,7 @@ def run_track(track: str, demo_dir: Path, budget: str, seed: int, cache_dir: Pat
             rows.append(make_row(kind, name, track, phase, None, exp, tol, error=_error_text(e), **extra))
             return
         rows.append(make_row(kind, name, track, phase, m.score, exp, tol, error=m.error, columns=m.columns,
-                             valid=m.valid, scoring_seconds=round(m.seconds, 1), **extra))
+                             valid=m.valid, scoring_seconds=round(m.seconds, 1), **m.decisions, **extra))
 
     for method in ms:
         request = GenerateRequest(Path(demo_dir) / track, demo, Path(cache_dir), seed=seed, budget=budget,
@@ -89,22 +96,26 @@ def run_track(track: str, demo_dir: Path, budget: str, seed: int, cache_dir: Pat
     for bname, bpath in demo.get("baselines", {}).items():
         for phase in phases:
             add("baseline", f"baseline:{track}/{bname}", phase, Path(bpath))
-    return rows
+    return rows, ident
 
 
 def run_regression(demo_dir: Path, budget: str, tracks: list[str], seed: int, cache_dir: Path,
                    expected: dict, threads: int = 2, log: Log = stderr_log) -> dict:
     started = time.time()
     rows: list[dict] = []
+    demos: dict[str, dict] = {}
     for track in tracks:
         try:
-            rows.extend(run_track(track, demo_dir, budget, seed, cache_dir, expected, threads, log))
+            track_rows, ident = run_track(track, demo_dir, budget, seed, cache_dir, expected, threads, log)
+            rows.extend(track_rows)
+            if ident is not None:
+                demos[track] = ident
         except Exception as e:  # the demo could not be built: every method of the track errs, others go on
             log(traceback.format_exc())
             rows.extend(make_row("method", m.name, track, "(demo)", None, None, 0.0,
                                  error=f"demo build failed: {_error_text(e)}") for m in methods(track))
     order = ordering(rows, margin(expected))
     return {"budget": budget, "seed": seed, "tracks": tracks, "demo_dir": str(demo_dir),
-            "scorer_versions": scorer_versions(), "rows": rows, "ordering": order,
+            "scorer_versions": scorer_versions(), "demos": demos, "rows": rows, "ordering": order,
             "passed": bool(rows) and passed(rows, order),
             "started": started, "seconds": round(time.time() - started, 1)}

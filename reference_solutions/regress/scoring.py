@@ -19,6 +19,26 @@ class Measured:
     valid: bool = True
     error: str = ""                 # why there is no score (rejected upload, crash)
     seconds: float = 0.0
+    decisions: dict = field(default_factory=dict)  # closest_decision(result.details)
+
+
+def closest_decision(details: dict) -> dict:
+    """The decision nearest its threshold and the near-threshold count, from a result whose
+    samples carry ``models: {model: {"margin"}}`` (the face scorer); {} for other results.
+    ``min_margin`` is signed (similarity - threshold); ``min_margin_at`` is "<sample> <model>"."""
+    best = None
+    for sample in details.get("samples") or []:
+        for model, d in (sample.get("models") or {}).items():
+            m = d.get("margin") if isinstance(d, dict) else None
+            if isinstance(m, (int, float)) and (best is None or abs(m) < abs(best[0])):
+                best = (float(m), f"{sample.get('id')} {model}")
+    out: dict = {}
+    if best is not None:
+        out = {"min_margin": round(best[0], 6), "min_margin_at": best[1]}
+    near = details.get("near_threshold")
+    if isinstance(near, dict) and out:
+        out["near_threshold"] = int(sum(near.values()))
+    return out
 
 
 def run_result(track: str, artifact: Path, bundle: Path, settings: dict, progress=None):
@@ -41,4 +61,4 @@ def score_on_phase(track: str, artifact: Path, phase: dict, progress=None) -> Me
         return Measured(None, error=f"rejected: {e}", seconds=time.time() - t0)
     return Measured(float(result.score), {k: round(float(v), 4) for k, v in result.columns.items()},
                     bool(result.valid), "" if result.valid else "; ".join(result.messages)[:500],
-                    time.time() - t0)
+                    time.time() - t0, closest_decision(result.details or {}))

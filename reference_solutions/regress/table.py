@@ -69,15 +69,36 @@ def _num(v: Optional[float], signed: bool = False) -> str:
     return f"{v:+.3f}" if signed else f"{v:.3f}"
 
 
-def format_table(rows: list[dict], order: dict[str, dict]) -> str:
-    head = ("method", "track", "phase", "expected", "measured", "delta", "tol", "gen s", "result")
+def _closest(r: dict) -> str:
+    """The decision nearest its threshold (signed margin, sample, model) and the near-threshold count."""
+    if r.get("min_margin") is None:
+        return "-"
+    return f"{r['min_margin']:+.4f} {r.get('min_margin_at', '')} near {r.get('near_threshold', '-')}"
+
+
+def demo_lines(demos: dict[str, dict]) -> list[str]:
+    """Per track: the demo's bundle digest and thresholds, and the warning when they are not the recorded ones."""
+    lines = []
+    for track, d in demos.items():
+        thr = ", ".join(f"{k} {v:.6f}" for k, v in (d.get("thresholds") or {}).items())
+        digest = (d.get("bundle_digest") or "-")[:16]
+        state = ("not recorded" if not d.get("recorded") else
+                 f"WARNING: {d['warning']}" if d.get("warning") else "as recorded")
+        lines.append(f"{track} demo{' (pinned)' if d.get('pinned') else ''}: bundle {digest}"
+                     f"{'; thresholds ' + thr if thr else ''}; {state}")
+    return lines
+
+
+def format_table(rows: list[dict], order: dict[str, dict], demos: Optional[dict[str, dict]] = None) -> str:
+    head = ("method", "track", "phase", "expected", "measured", "delta", "tol", "gen s", "closest decision",
+            "result")
     body = []
     for r in rows:
         gen = r.get("generation_seconds")
         gen_s = "-" if gen is None else f"{gen:.0f}{' cached' if r.get('cached') else ''}"
         result = r["status"] + (f" ({r['error']})" if r.get("error") else "")
         body.append((r["name"], r["track"], r["phase"], _num(r["expected"]), _num(r["measured"]),
-                     _num(r["delta"], True), _num(r["tolerance"]), gen_s, result))
+                     _num(r["delta"], True), _num(r["tolerance"]), gen_s, _closest(r), result))
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [head, *body]]
     lines.insert(1, "-" * len(lines[0]))
@@ -90,4 +111,4 @@ def format_table(rows: list[dict], order: dict[str, dict]) -> str:
                      f"(smallest gap {_num(o['gap'], True)}: {o['worst']})" if o["ok"] else
                      f"{track}: {verdict} smallest gap {_num(o['gap'], True)} < margin {o['margin']:.3f} "
                      f"({o['worst']}){'; ' + '; '.join(o['problems']) if o['problems'] else ''}")
-    return "\n".join(lines)
+    return "\n".join(lines + demo_lines(demos or {}))
