@@ -14,12 +14,13 @@ from core.visibility import results_visible
 from .. import board_view, competition_view
 from ..deps import BrowserPrincipalDep, PhaseId, SessionDep, get_phase
 from ..errors import errors
-from ..web_security import csrf_token
+from ..web_security import csp_nonce, csrf_token
 from .competitions import visible_board
 
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 templates.env.globals["csrf_token"] = csrf_token  # {{ csrf_token(request) }}: a form's hidden csrf field
+templates.env.globals["csp_nonce"] = csp_nonce  # {{ csp_nonce(request) }}: an inline script's nonce
 
 
 def html_error(status: int, description: str) -> dict[int, dict]:
