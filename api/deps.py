@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import time
-from typing import Annotated, AsyncIterator
+from typing import Annotated, Any, AsyncIterator, Callable, TypeVar
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPBearer
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from core import audit, tokens, web_sessions
-from core.db import read_session_factory, session_factory
+from core.db import read_connection, read_session_factory, session_factory
 from core.errors import Forbidden, NotFound, Unauthorized
 from core.models import Submission
 from core.settings import get_settings
@@ -37,6 +37,23 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+T = TypeVar("T")
+
+
+async def in_read_connection(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``fn(connection, *args, **kwargs)`` on a read connection (``core.db.read_connection``:
+    autocommit, no ORM session), in the thread pool: checked out, used and returned there, in
+    one hop. For the hot ``async`` GET routes (the polled status): FastAPI validates and
+    serialises an async route's answer against its response model on the event loop, whereas a
+    sync route costs a second hop to the thread pool for that validation (and ``SessionDep``'s
+    generator and the ORM session their own bookkeeping)."""
+    def run() -> T:
+        with read_connection() as conn:
+            return fn(conn, *args, **kwargs)
+
+    return await run_in_threadpool(run)
+
 
 # Row ids are 32-bit database integers: a larger number names no row (and made Postgres fail).
 ID_MAX = 2**31 - 1

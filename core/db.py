@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .settings import get_settings
@@ -68,13 +68,28 @@ def read_session_factory() -> sessionmaker[Session]:
     ``session_factory``; an ORM flush through one raises (each statement would commit alone)."""
     url = get_settings().resolved_database_url()
     if url not in _READ_FACTORIES:
-        engine = _engine_for(url)
-        if not url.startswith("sqlite"):
-            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        factory = sessionmaker(bind=_read_engine_for(url), expire_on_commit=False)
         event.listen(factory, "before_flush", _no_writes)
         _READ_FACTORIES[url] = factory
     return _READ_FACTORIES[url]
+
+
+_READ_ENGINES: dict[str, Engine] = {}
+
+
+def _read_engine_for(url: str) -> Engine:
+    if url not in _READ_ENGINES:
+        engine = _engine_for(url)
+        _READ_ENGINES[url] = engine if url.startswith("sqlite") else engine.execution_options(
+            isolation_level="AUTOCOMMIT")
+    return _READ_ENGINES[url]
+
+
+def read_connection() -> Connection:
+    """A Core connection for one read (``with read_connection() as conn: ...``): the read
+    sessions' engine and its rules (autocommit on Postgres: no BEGIN, no ROLLBACK round trip),
+    without the ORM session's bookkeeping, for a hot read of plain columns (the status endpoint)."""
+    return _read_engine_for(get_settings().resolved_database_url()).connect()
 
 
 @contextmanager
@@ -98,3 +113,4 @@ def reset_engines() -> None:
     _ENGINES.clear()
     _FACTORIES.clear()
     _READ_FACTORIES.clear()
+    _READ_ENGINES.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import Connection, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import QUEUED, Phase, QuotaCounter, Score, Submission, Team
@@ -47,11 +47,12 @@ _STATEMENT = _build()
 _MANY = _build(many=True)
 
 
-def fetch(session: Session, submission_id: int, *, is_admin: bool) -> tuple[int, dict[str, Any]] | None:
-    """(owning team id, status dict), or None if there is no such submission."""
+def fetch(db: Session | Connection, submission_id: int, *, is_admin: bool) -> tuple[int, dict[str, Any]] | None:
+    """(owning team id, status dict), or None if there is no such submission. ``db``: a session,
+    or a Core connection (``core.db.read_connection``: the polled endpoint, no session needed)."""
     # Core execution on the session's connection: these are plain columns, no ORM objects
-    row = session.connection().execute(_STATEMENT, {"submission_id": submission_id,
-                                                    "day": day_of(utcnow())}).one_or_none()
+    conn = db.connection() if isinstance(db, Session) else db
+    row = conn.execute(_STATEMENT, {"submission_id": submission_id, "day": day_of(utcnow())}).one_or_none()
     return None if row is None else (row.team_id, _status(row, is_admin))
 
 

@@ -21,7 +21,8 @@ from core.visibility import SEALED_NOTE, details_visible, logs_visible, owned_ro
 from core.submissions import open_upload, status, submit
 
 from .. import schemas
-from ..deps import (PhaseFilter, PhaseId, PrincipalDep, ReaderDep, SessionDep, SubmissionId, UploaderDep, owned_submission)
+from ..deps import (PhaseFilter, PhaseId, PrincipalDep, ReaderDep, SessionDep, SubmissionId, UploaderDep,
+                    in_read_connection, owned_submission)
 from ..errors import errors
 from ..uploads import receive
 
@@ -76,9 +77,10 @@ def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: Pha
 
 @router.get("/submissions/{submission_id}", response_model=schemas.SubmissionStatus,
             responses=errors(K.UNAUTHORIZED, K.NOT_FOUND))
-def get_status(submission_id: SubmissionId, session: SessionDep, principal: ReaderDep) -> dict:
+async def get_status(submission_id: SubmissionId, principal: ReaderDep) -> dict:
     """Bearer token, or the browser's sign-in cookie (the results page polls this)."""
-    found = fetch(session, submission_id, is_admin=principal.is_admin)
+    # async, with the one statement in the thread pool: a single hop per poll (deps.in_read_connection)
+    found = await in_read_connection(fetch, submission_id, is_admin=principal.is_admin)
     if found is None or not owns(principal.is_admin, principal.team_id, found[0]):
         raise NotFound(f"submission {submission_id} not found among your team's submissions")
     return found[1]
