@@ -112,3 +112,30 @@ def test_https_adds_hsts_and_a_secure_cookie_and_a_route_own_headers_win():
 def test_the_docs_get_their_own_policy():
     r = _get(_app(), "GET", "/docs")
     assert r.headers["content-security-policy"] == DOCS_CSP
+
+
+def test_the_results_page_polling_script_carries_the_nonce_of_its_policy():
+    """The real template (api/templates/submission.html) of a submission still running: its
+    inline polling script must carry the nonce that the response's CSP allows."""
+    from api.deps import Principal
+    from api.routes.web import templates
+
+    st = {"id": 7, "track": "face", "phase": "prelim", "team": "t", "state": "running", "failure_class": None,
+          "message": "", "stage": "scoring", "progress": 5.0, "queue_position": None, "score": None,
+          "disqualified": False, "filename": "x.zip", "size_bytes": 10, "sha256": "ab" * 32,
+          "created_at": "2026-01-01T00:00:00.000Z", "started_at": None, "finished_at": None, "attempts": 1,
+          "remaining_quota": {"daily_left": 1, "daily_limit": 5, "total_limit": None}}
+    app = FastAPI()
+
+    @app.get("/submissions/7")
+    def page(request: Request):
+        return templates.TemplateResponse(request, "submission.html", {
+            "user": Principal("team", 1, "t"), "st": st, "terminal": False, "groups": [], "scores_hidden": False,
+            "pictures": [], "files": [], "show_logs": False, "logs": "", "status_url": "/api/v1/submissions/7"})
+
+    app.add_middleware(WebSecurity)
+    r = _get(app, "GET", "/submissions/7")
+    assert r.status_code == 200
+    nonces = re.findall(r'<script nonce="([^"]*)">', r.text)
+    assert len(nonces) == 1 and len(nonces[0]) >= 16
+    assert f"'nonce-{nonces[0]}'" in r.headers["content-security-policy"]
