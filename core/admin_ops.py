@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import audit, lifecycle, phase_split, quotas
 from .errors import Conflict, NotFound, PlatformError
 from .models import (CANCELLED, FAILED, FAILURE_CLASSES, QUEUED, RECEIVED, RUNNING, SCORED, Phase, Score, Submission,
-                     Team)
+                     Team, ranked_total)
 from .submissions import mark_queued, send_queued
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def disqualify(make_session: sessionmaker, sub_id: int, reason: str, value: bool
 
 
 def set_subjective(make_session: sessionmaker, sub_id: int, value: float, *, actor: str) -> int:
-    """Write a new score row: total = scorer score + phase.subjective_weight * value."""
+    """Write a new score row ranked with the subjective score (``core.models.ranked_total``)."""
     if not 0.0 <= value <= 1.0:
         raise PlatformError(f"subjective score must be in [0, 1], got {value}")
     with audit.recorded(make_session, actor, "submission.subjective", f"submission {sub_id}",
@@ -135,7 +135,8 @@ def set_subjective(make_session: sessionmaker, sub_id: int, value: float, *, act
             for part in parts.values():
                 part["columns"] = {**part["columns"], "subjective": value}
         new = Score(submission_id=sub_id, scorer_version=old.scorer_version, scorer_score=old.scorer_score,
-                    subjective=value, total=parts[phase_split.PUBLIC]["total"] if parts else old.scorer_score + weight * value,
+                    subjective=value,
+                    total=parts[phase_split.PUBLIC]["total"] if parts else ranked_total(old.scorer_score, value, weight),
                     valid=old.valid, columns={**old.columns, "subjective": value}, messages=old.messages,
                     details=old.details, artifacts=old.artifacts, timings=old.timings, parts=parts)
         session.add(new)

@@ -189,6 +189,13 @@ class Submission(Base):
     phase: Mapped[Phase] = relationship()
 
 
+def ranked_total(score: float, subjective: Optional[float], weight: float) -> float:
+    """What a leaderboard ranks: the scorer's score + the phase's ``subjective_weight`` x the
+    organizers' subjective score (none entered: the score alone). The one formula for a score
+    row's ``total`` and each of its parts' totals."""
+    return float(score) + (weight * subjective if subjective is not None else 0.0)
+
+
 class Score(Base):
     """One scoring run's result. Rows are never updated; re-scoring adds a row."""
     __tablename__ = "scores"

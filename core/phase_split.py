@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evaluators.common.parts import PART_NAMES, PRIVATE, PUBLIC, SplitError, hash_split, id_split
 
+from .models import ranked_total
 from .tracks import BundleError, sample_strata
 
 __all__ = ["SplitSpec", "resolve", "stored_parts", "private_ranks", "PUBLIC", "PRIVATE"]
@@ -60,16 +61,21 @@ def resolve(track: str, bundle_dir: Path, spec: SplitSpec) -> tuple[dict[str, An
     return summary, sorted(private)
 
 
-def stored_parts(parts: Mapping[str, Mapping[str, Any]], subjective: Optional[float], weight: float,
-                 finite: Any = dict) -> dict[str, dict[str, Any]]:
-    """A result's parts as stored in ``Score.parts``: each part's ``total`` = its score +
-    ``weight`` x the subjective score (as the whole's), its columns through ``finite``.
-    Raises BundleError when a split phase's result lacks a part (a track that ignored ``parts``)."""
+def require_parts(parts: Mapping[str, Any]) -> None:
+    """Raise BundleError when a split phase's result lacks a part (a track that ignored ``parts``)."""
     missing = [n for n in PART_NAMES if n not in parts]
     if missing:
         raise BundleError(f"the scorer returned no {' or '.join(missing)} part for a split phase")
-    extra = weight * subjective if subjective is not None else 0.0
-    return {name: {"score": float(parts[name]["score"]), "total": float(parts[name]["score"]) + extra,
+
+
+def stored_parts(parts: Mapping[str, Mapping[str, Any]], subjective: Optional[float], weight: float,
+                 finite: Any = dict) -> dict[str, dict[str, Any]]:
+    """A result's parts as stored in ``Score.parts``: each part's ``total`` is its score ranked
+    like the whole's (``core.models.ranked_total``), its columns through ``finite``. Raises
+    BundleError (``require_parts``)."""
+    require_parts(parts)
+    return {name: {"score": float(parts[name]["score"]),
+                   "total": ranked_total(parts[name]["score"], subjective, weight),
                    "columns": finite(parts[name].get("columns") or {}), "n": int(parts[name].get("n") or 0)}
             for name in PART_NAMES}
 

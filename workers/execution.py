@@ -21,7 +21,7 @@ from sqlalchemy import update
 
 from core import lifecycle, outcomes, phase_split, scorer_versions
 from core.db import session_factory
-from core.models import CANCELLED, RUNNING, SCORED, Score, Submission
+from core.models import CANCELLED, RUNNING, SCORED, Score, Submission, ranked_total
 from core.settings import get_settings
 from core.storage import get_storage
 from evaluators.common.errors import SubmissionRejected, SubmissionTimedOut
@@ -83,7 +83,7 @@ def _run(beat: Heartbeat, track: str, key: str, filename: str, bundle: Path, sco
         result = plugin.run(artifact, bundle, scoring, progress=beat.progress, workdir=workdir / "out",
                             device=get_settings().device, **kwargs)
         if parts is not None:
-            phase_split.stored_parts(result.parts, None, 0.0)  # a scorer that ignored the split: infra
+            phase_split.require_parts(result.parts)  # a scorer that ignored the split: infra
         return ("scored", result)
     except RunAbandoned:
         return ("lost", None)
@@ -181,11 +181,10 @@ def _record_score(make_session, submission_id: int, attempt: int, result: Result
         previous = session.get(Score, sub.score_id) if sub.score_id else None
         subjective = previous.subjective if previous is not None else None
         weight = sub.phase.subjective_weight
-        total = float(result.score) + (weight * subjective if subjective is not None else 0.0)
         parts = phase_split.stored_parts(result.parts, subjective, weight, _finite) if sub.phase.split else {}
         score = Score(submission_id=submission_id, scorer_version=str(result.scorer_version),
                       # a split phase ranks its public part while it runs (core.phase_split)
-                      total=parts[phase_split.PUBLIC]["total"] if parts else total,
+                      total=parts[phase_split.PUBLIC]["total"] if parts else ranked_total(result.score, subjective, weight),
                       scorer_score=float(result.score), subjective=subjective, valid=bool(result.valid),
                       columns=_finite(result.columns), parts=parts,
                       messages=[str(m) for m in result.messages], details=_jsonable(result.details),
