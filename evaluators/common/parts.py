@@ -73,6 +73,16 @@ def hash_split(strata: Mapping[str, str], *, seed: int, private_fraction: float)
     return frozenset(private)
 
 
+def _unknown(ids: Iterable[str], known: Iterable[str] | Mapping[str, Any]) -> list[str]:
+    """The ids that are not in ``known``, sorted."""
+    return sorted({str(s) for s in ids if s not in known})
+
+
+def _repeated(ids: Iterable[str]) -> list[str]:
+    """The ids listed more than once, sorted."""
+    return sorted(s for s, n in Counter(ids).items() if n > 1)
+
+
 def id_split(strata: Mapping[str, str], *, private_ids: Iterable[str] | None = None,
              public_ids: Iterable[str] | None = None) -> frozenset[str]:
     """The private ids from an explicit list (exactly one of ``private_ids`` / ``public_ids``;
@@ -80,10 +90,10 @@ def id_split(strata: Mapping[str, str], *, private_ids: Iterable[str] | None = N
     if (private_ids is None) == (public_ids is None):
         raise SplitError("give exactly one of private_ids and public_ids")
     given = list(private_ids if private_ids is not None else public_ids)
-    unknown = sorted({s for s in given if s not in strata})
+    unknown = _unknown(given, strata)
     if unknown:
         raise SplitError(f"{len(unknown)} id(s) are not samples of the bundle, e.g. {unknown[:5]}")
-    repeated = sorted({s for s in given if given.count(s) > 1})
+    repeated = _repeated(given)
     if repeated:
         raise SplitError(f"id(s) listed twice: {repeated[:5]}")
     private = set(given) if private_ids is not None else set(strata) - set(given)
@@ -133,12 +143,11 @@ def checked_parts(parts: Mapping[str, Sequence[str]], known: Iterable[str]) -> d
         ids = list(ids)
         if not ids:
             raise BundleError(f"the {name} part is empty; a split needs samples in both parts")
-        unknown = sorted({str(s) for s in ids if s not in known})
+        unknown = _unknown(ids, known)
         if unknown:
             raise BundleError(f"the {name} part names {len(unknown)} id(s) that are not samples of the bundle, "
                               f"e.g. {unknown[:5]}; the split was made for another bundle: split the phase again")
-        counts = Counter(ids)
-        twice = sorted({s for s in ids if s in seen or counts[s] > 1})
+        twice = sorted({*_repeated(ids), *(seen & set(ids))})
         if twice:
             raise BundleError(f"sample id(s) listed twice in the parts: {twice[:5]}; each sample belongs to one part")
         seen.update(ids)
