@@ -2,7 +2,12 @@
 success per evaluation model (models the attack used vs models it never saw), next to the
 track's baselines. Everything is measured in this one run.
 
-    .venv/bin/python bench/face_reference.py [--full] [--iterations 150] [--threads 2]
+    .venv/bin/python bench/face_reference.py [--full] [--iterations 150] [--threads 2] [--batch-sizes 1,8]
+
+``--batch-sizes 1,8`` generates each method once per batch size at the same iterations and seed
+and prints seconds per pair for each, how many pixels of the artifacts differ from the first
+batch size's, and every artifact's scores: a pair's random draws do not depend on the batch size,
+so what differs is float rounding in the batched surrogates alone.
 """
 from __future__ import annotations
 
@@ -51,6 +56,17 @@ def port_agreement(model_set: list[dict], seen: dict[str, str], faces: np.ndarra
     return out
 
 
+def read_submission(path: Path, ids: list[str]) -> np.ndarray:
+    """The submission's images in ``ids`` order, N x H x W x 3 uint8."""
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    with zipfile.ZipFile(path) as zf:
+        return np.stack([np.asarray(Image.open(io.BytesIO(zf.read(f"{i}.png"))).convert("RGB")) for i in ids])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true", help="the full demo bundle (default: the quick one)")
@@ -58,6 +74,8 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--methods", default=",".join(METHODS), help=f"from: {', '.join(METHODS)}")
+    ap.add_argument("--batch-sizes", default=str(DeepDreamConfig.batch_size),
+                    help="comma-separated pairs per batch, each generated and scored (default %(default)s)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -75,18 +93,33 @@ def main() -> int:
     for name, cos in port_agreement(model_set, seen, faces).items():
         print(f"port agreement {name}: min cosine(torch port, scorer backend) over {len(faces)} faces = {cos:.6f}")
 
-    cfg = DeepDreamConfig(iterations=args.iterations, seed=args.seed)
-    generated = {}
+    batch_sizes = [int(b) for b in args.batch_sizes.split(",") if b.strip()]
+    generated, per_pair = {}, {}
     for method in [m for m in args.methods.split(",") if m]:
-        out = ROOT / "var" / "reference" / "face" / ("full" if args.full else "quick") / f"{method}.zip"
-        t = time.perf_counter()
-        report = generate_submission(bundle, out, config=cfg, threads=args.threads, method=method)
-        gen = time.perf_counter() - t
-        generated[method] = out
-        print(f"{method}: {len(pairs.ids)} pairs, {args.iterations} iterations, {gen:.1f} s "
-              f"({gen / len(pairs.ids):.1f} s/pair on {args.threads} threads); "
-              f"max pixels {max(s['pixels'] for s in report['samples'])}, "
-              f"max components {max(s['components'] for s in report['samples'])}; preview {out.with_suffix('.png')}")
+        for b in batch_sizes:
+            cfg = DeepDreamConfig(iterations=args.iterations, seed=args.seed, batch_size=b)
+            label = method if len(batch_sizes) == 1 else f"{method}@b{b}"
+            out = ROOT / "var" / "reference" / "face" / ("full" if args.full else "quick") / f"{label}.zip"
+            t = time.perf_counter()
+            report = generate_submission(bundle, out, config=cfg, threads=args.threads, method=method)
+            gen = time.perf_counter() - t
+            generated[label] = out
+            per_pair[label] = gen / len(pairs.ids)
+            print(f"{label}: {len(pairs.ids)} pairs, {args.iterations} iterations, batch {b}, {gen:.1f} s "
+                  f"({per_pair[label]:.2f} s/pair on {args.threads} threads); "
+                  f"max pixels {max(s['pixels'] for s in report['samples'])}, "
+                  f"max components {max(s['components'] for s in report['samples'])}; preview {out.with_suffix('.png')}")
+        if len(batch_sizes) > 1:
+            first = f"{method}@b{batch_sizes[0]}"
+            base = read_submission(generated[first], pairs.ids)
+            for b in batch_sizes[1:]:
+                label = f"{method}@b{b}"
+                other = read_submission(generated[label], pairs.ids)
+                differ = int(np.any(base != other, axis=-1).sum())
+                print(f"{method}: batch {b} against batch {batch_sizes[0]}: "
+                      f"{per_pair[first] / per_pair[label]:.2f}x faster per pair; {differ} of "
+                      f"{base.shape[0] * base.shape[1] * base.shape[2]} pixels differ "
+                      f"(largest difference {int(np.abs(base.astype(int) - other).max())} grey levels)")
 
     submissions = {**generated, **{k: Path(v) for k, v in demo["baselines"].items()}}
     for phase, spec in phases.items():

@@ -10,9 +10,13 @@ For each pair (original x, compare image x2) the attack makes x verify as x2:
 - only inside a facial-region mask chosen from the ensemble's saliency so that the
   changed pixels form at most 5 components of at most 1254 pixels in all.
 
-Deterministic from ``seed`` on one device. Pairs are attacked in batches for speed. The batch
-runs where the surrogates' weights are (``models_device``: move them with ``.to(device)``); the
-random draws stay on a CPU generator, so the transforms are the same on every device.
+Deterministic from ``seed`` on one device. Pairs are attacked in batches for speed, but every
+pair draws its randomness (transform order, DI size and padding, TI shift, meta-attack's train
+model) from a generator of its own, seeded from ``seed`` and the pair's index in the bundle
+(``pair_generators``): a pair gets the same draws whatever the batch size, so batching changes
+only float rounding, as the original one-pair-at-a-time method would have had. The batch runs
+where the surrogates' weights are (``models_device``: move them with ``.to(device)``); the random
+draws stay on CPU generators, so the transforms are the same on every device.
 """
 from __future__ import annotations
 
@@ -73,17 +77,39 @@ def models_device(models: Sequence[FaceSurrogate]) -> torch.device:
     return devices.pop() if devices else torch.device("cpu")
 
 
-def transform_chain(x: torch.Tensor, cfg: DeepDreamConfig, gen: torch.Generator) -> tuple[torch.Tensor, int]:
-    """Apply DI, TI and SI in a random order; returns the batch and its SI multiplicity."""
-    copies = 1
+Generators = Sequence[torch.Generator]
+
+
+def pair_generators(seed: int, first: int, count: int) -> list[torch.Generator]:
+    """One CPU generator per pair, for the pairs ``first .. first + count - 1`` of the bundle,
+    seeded from (``seed``, pair index) through numpy's SeedSequence (torch's CPU generator keeps
+    32 bits of a seed): the same draws for a pair in any batch."""
+    return [torch.Generator().manual_seed(int(np.random.SeedSequence([seed, first + j]).generate_state(1)[0]))
+            for j in range(count)]
+
+
+def _one_chain(x: torch.Tensor, cfg: DeepDreamConfig, gen: torch.Generator) -> torch.Tensor:
+    """DI, TI and SI in the order ``gen`` draws, on one pair's 1 x 3 x H x W image; SI's copies
+    come back stacked along the batch (copies x 3 x H x W)."""
     for idx in torch.randperm(3, generator=gen).tolist():
         if idx == 0:
             x = T.diverse_input(x, gen, cfg.di_ratio, cfg.di_prob)
         elif idx == 1:
             x = T.translate(x, gen, cfg.ti_shift)
         elif cfg.si_copies > 1:
-            x, copies = T.scale_copies(x, cfg.si_copies), cfg.si_copies
-    return x, copies
+            x = T.scale_copies(x, cfg.si_copies)
+    return x
+
+
+def transform_chain(x: torch.Tensor, cfg: DeepDreamConfig, gens: Generators) -> tuple[torch.Tensor, int]:
+    """Apply DI, TI and SI in a random order, drawn per pair from ``gens`` (one generator per row
+    of the N x 3 x H x W batch ``x``). Returns the (copies * N) x 3 x H x W batch, copy-major as
+    ``ensemble_cosines`` reads it, and its SI multiplicity ``copies``."""
+    if len(gens) != x.shape[0]:
+        raise ValueError(f"{len(gens)} generators for a batch of {x.shape[0]} pairs")
+    copies = cfg.si_copies if cfg.si_copies > 1 else 1
+    rows = [_one_chain(x[j:j + 1], cfg, g) for j, g in enumerate(gens)]  # each copies x 3 x H x W
+    return torch.stack(rows, 1).flatten(0, 1), copies
 
 
 def ensemble_cosines(models: Sequence[FaceSurrogate], x: torch.Tensor, targets: Sequence[torch.Tensor],
@@ -103,11 +129,11 @@ def dynamic_weights(cos: torch.Tensor) -> torch.Tensor:
     return gap / gap.sum(0, keepdim=True)
 
 
-def _saliency(models, x, targets, cfg, gen) -> np.ndarray:
+def _saliency(models, x, targets, cfg, gens: Generators) -> np.ndarray:
     grads = torch.zeros_like(x)
     for _ in range(cfg.saliency_samples):
         xv = x.clone().requires_grad_(True)
-        xt, copies = transform_chain(xv, cfg, gen)
+        xt, copies = transform_chain(xv, cfg, gens)
         cos = ensemble_cosines(models, xt, targets, copies)
         loss = (dynamic_weights(cos) * (1 - cos)).sum()
         grads += torch.autograd.grad(loss, xv)[0].abs()
@@ -131,11 +157,11 @@ def _step_size(cfg: DeepDreamConfig, it: int) -> float:
 
 
 def ensemble_gradient(models: Sequence[FaceSurrogate], x: torch.Tensor, targets: Sequence[torch.Tensor],
-                      mask: torch.Tensor, cfg: DeepDreamConfig, gen: torch.Generator) -> torch.Tensor:
+                      mask: torch.Tensor, cfg: DeepDreamConfig, gens: Generators) -> torch.Tensor:
     """Gradient of the dynamically weighted ensemble loss sum_i w_i (1 - cos_i) at x, through
-    DI/TI/SI in a random order. (``mask`` is unused here; other gradient rules need it.)"""
+    DI/TI/SI in a random order per pair. (``mask`` is unused here; other gradient rules need it.)"""
     xv = x.clone().requires_grad_(True)
-    xt, copies = transform_chain(xv, cfg, gen)
+    xt, copies = transform_chain(xv, cfg, gens)
     cos = ensemble_cosines(models, xt, targets, copies)
     loss = (dynamic_weights(cos) * (1 - cos)).sum()
     return torch.autograd.grad(loss, xv)[0]
@@ -145,16 +171,17 @@ GradientRule = Callable[..., torch.Tensor]
 
 
 def attack_batch(models: Sequence[FaceSurrogate], originals: np.ndarray, compares: np.ndarray,
-                 cfg: DeepDreamConfig, gen: torch.Generator,
+                 cfg: DeepDreamConfig, gens: Generators,
                  on_step: Optional[Callable[[int], None]] = None,
                  gradient: GradientRule = ensemble_gradient) -> tuple[np.ndarray, np.ndarray, list[dict]]:
-    """Attack one batch of pairs. Returns (adversarial uint8 N x H x W x 3, masks N x H x W, logs)."""
+    """Attack one batch of pairs, ``gens`` holding one generator per pair. Returns (adversarial
+    uint8 N x H x W x 3, masks N x H x W, logs)."""
     dev = models_device(models)
     x0, x2 = to_tensor(originals, dev), to_tensor(compares, dev)
     with torch.no_grad():
         targets = [m(x2) for m in models]
         start_cos = ensemble_cosines(models, x0, targets)
-    saliency = _saliency(models, x0, targets, cfg, gen)
+    saliency = _saliency(models, x0, targets, cfg, gens)
     masks = np.stack([select_mask(s, max_pixels=cfg.max_pixels, max_components=cfg.max_components,
                                   connectivity=cfg.connectivity, sigma=cfg.mask_sigma) for s in saliency])
     m = torch.from_numpy(masks).float().unsqueeze(1).to(dev)
@@ -162,7 +189,7 @@ def attack_batch(models: Sequence[FaceSurrogate], originals: np.ndarray, compare
     x = x0.clone()
     g = torch.zeros_like(x)
     for it in range(cfg.iterations):
-        grad = T.smooth_gradient(gradient(models, x, targets, m, cfg, gen), kernel) * m
+        grad = T.smooth_gradient(gradient(models, x, targets, m, cfg, gens), kernel) * m
         g = cfg.momentum * g + grad / grad.abs().flatten(1).mean(1).clamp_min(1e-12).view(-1, 1, 1, 1)
         x = (x - _step_size(cfg, it) * g.sign() * m).clamp(0, 255)
         if on_step:
@@ -179,13 +206,13 @@ def attack_batch(models: Sequence[FaceSurrogate], originals: np.ndarray, compare
 def run_deep_dream(models: Sequence[FaceSurrogate], originals: np.ndarray, compares: np.ndarray,
                    cfg: DeepDreamConfig = DeepDreamConfig(), progress: Optional[Progress] = None,
                    gradient: GradientRule = ensemble_gradient) -> tuple[np.ndarray, np.ndarray, list[dict]]:
-    """Attack all pairs (N x 112 x 112 x 3 uint8 each), batch by batch."""
+    """Attack all pairs (N x 112 x 112 x 3 uint8 each), ``cfg.batch_size`` at a time; a pair's
+    random draws do not depend on the batch size (``pair_generators``)."""
     if originals.shape != compares.shape or originals.ndim != 4 or originals.shape[-1] != 3:
         raise ValueError(f"originals {originals.shape} and compares {compares.shape} must both be N x H x W x 3")
     if not models:
         raise ValueError("the ensemble needs at least one surrogate model")
     torch.manual_seed(cfg.seed)
-    gen = torch.Generator().manual_seed(cfg.seed)
     n = len(originals)
     advs, masks, logs = [], [], []
     t0 = time.time()
@@ -197,7 +224,8 @@ def run_deep_dream(models: Sequence[FaceSurrogate], originals: np.ndarray, compa
             if progress:
                 progress("attack", 100.0 * (done + size * (it + 1) / cfg.iterations) / n)
 
-        a, k, lg = attack_batch(models, originals[sl], compares[sl], cfg, gen, on_step, gradient)
+        gens = pair_generators(cfg.seed, start, len(originals[sl]))
+        a, k, lg = attack_batch(models, originals[sl], compares[sl], cfg, gens, on_step, gradient)
         advs.append(a)
         masks.append(k)
         logs.extend(lg)

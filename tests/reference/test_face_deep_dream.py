@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import replace
 from io import BytesIO
 
 import numpy as np
@@ -102,3 +103,50 @@ def test_meta_attack_raises_similarity_within_budget(faces):
         assert check_budget(o, a, connectivity=4).ok
         gains = [log["end_cos"][k] - log["start_cos"][k] for k in log["start_cos"]]
         assert min(gains) > 0.05, log
+
+
+class _RowWise(torch.nn.Module):
+    """A surrogate whose embedding of a row depends on that row alone, computed row by row: its
+    outputs cannot depend on the batch size, so any batch dependence left is in the random draws."""
+
+    def __init__(self, seed: int):
+        super().__init__()
+        self.name = f"rowwise{seed}"
+        g = torch.Generator().manual_seed(seed)
+        self.spatial = torch.nn.Parameter(torch.randn(3, 112, 112, generator=g))  # position-sensitive, so
+        self.w = torch.nn.Parameter(torch.randn(3, 8, generator=g))  # the shifts and resizes matter
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = [torch.nn.functional.normalize(((xi / 255.0) * self.spatial).sum((1, 2)) @ self.w, dim=0) for xi in x]
+        return torch.stack(rows)
+
+
+@pytest.mark.parametrize("method", ["deep_dream", "meta_attack"])
+def test_batch_size_does_not_change_a_pairs_random_draws(faces, method):
+    """Each pair draws from a generator of its own (seed, pair index): batches of 1 and of 3 run
+    the same attack, to the byte, when the surrogates are row-wise."""
+    from reference_solutions.face.generate import METHODS
+
+    models = [_RowWise(1), _RowWise(2)]
+    originals, compares = faces[:3], faces[[1, 2, 3]]
+    cfg = DeepDreamConfig(iterations=4, saliency_samples=2, si_copies=2, seed=11)
+    one = METHODS[method](models, originals, compares, replace(cfg, batch_size=1))
+    three = METHODS[method](models, originals, compares, replace(cfg, batch_size=3))
+    assert np.array_equal(one[0], three[0]) and np.array_equal(one[1], three[1])
+    # and the draws do depend on the pair: another seed moves the result
+    other = METHODS[method](models, originals, compares, replace(cfg, batch_size=3, seed=12))
+    assert not np.array_equal(other[0], three[0])
+
+
+def test_transform_chain_draws_per_pair():
+    from reference_solutions.face.deep_dream import pair_generators, transform_chain
+
+    x = torch.rand(4, 3, 112, 112, generator=torch.Generator().manual_seed(0)) * 255
+    cfg = DeepDreamConfig(si_copies=2, di_prob=1.0)
+    batched, copies = transform_chain(x, cfg, pair_generators(5, 0, 4))
+    assert copies == 2 and batched.shape == (8, 3, 112, 112)
+    for j in range(4):
+        alone, _ = transform_chain(x[j:j + 1], cfg, pair_generators(5, j, 1))
+        assert torch.equal(batched[j], alone[0]) and torch.equal(batched[4 + j], alone[1])  # copy-major
+    with pytest.raises(ValueError, match="3 generators for a batch of 4"):
+        transform_chain(x, cfg, pair_generators(5, 0, 3))
