@@ -113,12 +113,14 @@ def face_demo(work: Path) -> dict:
     return build_demo(work / "face", quick=True)
 
 
-def packed_face_demo(inputs: Path) -> dict:
-    """The face demo as the pack stores it (paths relative to the pack), with absolute paths;
-    the MobileFaceNet weights are found through ``AISC_FACE_ASSETS``."""
+def packed_inputs(inputs: Path) -> dict:
+    """Point the face track at the pack's MobileFaceNet weights (``AISC_FACE_ASSETS``) and the
+    driving scene generator at its photos (``AISC_DARKNET_DATA``); return the face demo as the
+    pack stores it, its paths (relative to the pack) made absolute."""
     inputs = inputs.resolve()
     plan = json.loads((inputs / "inputs.json").read_text())
     os.environ["AISC_FACE_ASSETS"] = str(inputs / plan["face_assets"])
+    os.environ["AISC_DARKNET_DATA"] = str(inputs / plan["darknet"])  # the driving demo's photos
     demo = plan["face"]
     for ph in demo["phases"].values():
         ph["bundle"] = str(inputs / ph["bundle"])
@@ -210,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             report[name] = {"skipped": skipped[name]}
             log(a.budget_s, f"{name}: skipped: {skipped[name]}")
             return
+        if name in report:  # its demo did not build
+            return
         log(a.budget_s, f"{name}: start")
         try:
             report[name] = fn()
@@ -219,10 +223,21 @@ def main(argv: list[str] | None = None) -> int:
         log(a.budget_s, f"{name}: {json.dumps(report[name], default=str)[:2000]}")
 
     demos: dict = {}
-    if (stages - set(skipped)) & {"face", "face-attack"}:
-        demos["face"] = packed_face_demo(a.inputs) if a.inputs else face_demo(a.work)
-    if (stages - set(skipped)) & {"driving", "driving-attack"}:
-        demos["driving"] = driving_demo(a.work)
+    if a.inputs:
+        demos["face"] = packed_inputs(a.inputs)
+    for track, build, users in (("face", face_demo, {"face", "face-attack"}),
+                                ("driving", driving_demo, {"driving", "driving-attack"})):
+        if track in demos or not (stages - set(skipped)) & users:
+            continue
+        log(a.budget_s, f"{track} demo: building")
+        try:
+            demos[track] = build(a.work)
+        except Exception as e:  # the stages that need it say why instead of the run crashing
+            failed = True
+            for name in users & stages:
+                report[name] = {"error": f"building the {track} demo: {type(e).__name__}: {e}",
+                                "trace": traceback.format_exc(limit=5)}
+                log(a.budget_s, f"{name}: {report[name]['error']}")
 
     def scored(track: str, phase: str):
         def fn():

@@ -10,8 +10,10 @@ onnxruntime, OpenCV, scikit-image; see bench/gpu_needs.py) into one git-ignored 
 - ``face_assets/npm/MobileFaceNet.tflite``: the Deep Dream surrogate's weights;
 - ``inputs.json``: those paths, relative to the pack.
 
-The driving CI demo is not packed: with the wheels above the bare machine builds it from the
-tracked detectors (it would not fit: about 43 MB). Refuses (exit 3) when the pack and the source
+- ``darknet/``: the two photos the driving scene generator cuts sprites from.
+
+The driving CI demo is not packed: with the wheels and photos above the bare machine builds it
+from the tracked detectors (it would not fit: about 43 MB). Refuses (exit 3) when the pack and the source
 tree together exceed 60 MiB. Run it here with the project's environment:
 ``bench/gpu_check.sh --pack`` (or ``.venv/bin/python bench/gpu_pack.py``).
 """
@@ -143,6 +145,15 @@ def pack_face_inputs(pack: Path, scratch: Path) -> dict:
             "face_assets": "face_assets"}
 
 
+def pack_driving_inputs(pack: Path) -> dict:
+    """The darknet photos the driving scene generator cuts sprites from (kept under var/, not
+    tracked); the CI demo itself is built there from them and the tracked detectors."""
+    from authoring.settings import authoring_settings
+
+    shutil.copytree(authoring_settings().darknet_dir(), pack / "darknet")
+    return {"darknet": "darknet"}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench/gpu_pack.py", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / ".gpucheck", help="the pack (emptied first)")
@@ -163,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(pip_download_cmd(slice_plan, Path(scratch), a.python_version), check=True)
             sliced = unpack_slices(check_wheels(Path(scratch), slice_plan), a.out / "py")
             inputs = pack_face_inputs(a.out, Path(scratch))
+        inputs.update(pack_driving_inputs(a.out))
         inputs.update(python_version=a.python_version, wheels=[w.name for w in wheels], py=sliced)
         (a.out / "inputs.json").write_text(json.dumps(inputs, indent=1) + "\n")
         print(f"[gpu-pack] {a.out}: {check_size(dir_bytes(a.out), tree_bytes(), int(a.limit_mib * 2**20))}")
