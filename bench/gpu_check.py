@@ -119,6 +119,10 @@ def packed_inputs(inputs: Path) -> dict:
     pack stores it, its paths (relative to the pack) made absolute."""
     inputs = inputs.resolve()
     plan = json.loads((inputs / "inputs.json").read_text())
+    stale = {"face", "face_assets", "darknet"} - set(plan)
+    if stale:
+        raise SystemExit(f"{inputs / 'inputs.json'} lacks {', '.join(sorted(stale))}: an older pack; "
+                         "make it again with `bench/gpu_check.sh --pack`")
     os.environ["AISC_FACE_ASSETS"] = str(inputs / plan["face_assets"])
     os.environ["AISC_DARKNET_DATA"] = str(inputs / plan["darknet"])  # the driving demo's photos
     demo = plan["face"]
