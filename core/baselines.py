@@ -7,7 +7,8 @@ version for the track) or by flagging a normal scored submission of the phase
 (``from_submission``: its current score is shown, and ``core.leaderboard.rank`` leaves it out of
 its team's pick). Errors: ``NotFound`` (no such run, row, submission or baseline), ``Conflict``
 (label or submission already a baseline, run not finished, submission of another phase or
-not scored).
+not scored). Each change writes its audit row (``actor``: ``core.audit.actor_name``) in the
+caller's transaction.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .audit import record
 from .errors import Conflict, NotFound
 from .models import Phase, PhaseBaseline, RegressionRun, Score, Submission
 from .regression import FINISHED
@@ -52,8 +54,8 @@ def _free_label(session: Session, phase: Phase, label: str) -> None:
                        "or remove that baseline first")
 
 
-def from_regression(session: Session, phase: Phase, run_id: int, name: str, *, run_phase: Optional[str] = None,
-                    label: Optional[str] = None) -> PhaseBaseline:
+def from_regression(session: Session, phase: Phase, run_id: int, name: str, *, actor: str,
+                    run_phase: Optional[str] = None, label: Optional[str] = None) -> PhaseBaseline:
     """Copy the row ``name`` (a reference method or baseline of the phase's track) of finished
     regression run ``run_id``; ``run_phase`` picks among the run's phases (default: the phase's
     own name, else the only one). The caller commits."""
@@ -87,10 +89,13 @@ def from_regression(session: Session, phase: Phase, run_id: int, name: str, *, r
                       scorer_version=str((run.scorer_versions or {}).get(phase.track, ""))[:64])
     session.add(b)
     session.flush()
+    record(session, actor, "baseline.add", f"phase {phase.id}", baseline_id=b.id, label=b.label,
+           regression_run_id=run.id, row=b.regression_row)
     return b
 
 
-def from_submission(session: Session, phase: Phase, submission_id: int, *, label: Optional[str] = None) -> PhaseBaseline:
+def from_submission(session: Session, phase: Phase, submission_id: int, *, actor: str,
+                    label: Optional[str] = None) -> PhaseBaseline:
     """Flag a scored submission of this phase as a baseline row. The caller commits."""
     sub = session.get(Submission, submission_id)
     if sub is None or sub.phase_id != phase.id:
@@ -104,14 +109,17 @@ def from_submission(session: Session, phase: Phase, submission_id: int, *, label
     b = PhaseBaseline(phase_id=phase.id, label=label[:100], source="submission", submission_id=sub.id)
     session.add(b)
     session.flush()
+    record(session, actor, "baseline.add", f"phase {phase.id}", baseline_id=b.id, label=b.label,
+           submission_id=sub.id)
     return b
 
 
-def remove(session: Session, phase: Phase, baseline_id: int) -> None:
+def remove(session: Session, phase: Phase, baseline_id: int, *, actor: str) -> None:
     """Take a baseline row off the phase (a flagged submission ranks with its team again)."""
     b = session.get(PhaseBaseline, baseline_id)
     if b is None or b.phase_id != phase.id:
         raise NotFound(f"phase {phase.id} has no baseline {baseline_id}")
+    record(session, actor, "baseline.remove", f"phase {phase.id}", baseline_id=b.id, label=b.label)
     session.delete(b)
     session.flush()
 

@@ -7,6 +7,7 @@ import json
 import sys
 from argparse import Namespace
 
+from .audit import actor_name
 from .db import session_scope
 from .errors import PlatformError
 from .settings import VAR
@@ -67,10 +68,10 @@ def _add(args: Namespace) -> int:
     with session_scope() as session:
         phase = _phase(session, args.phase_id)
         if args.submission is not None:
-            b = baselines.from_submission(session, phase, args.submission, label=args.label)
+            b = baselines.from_submission(session, phase, args.submission, label=args.label, actor=actor_name(None))
         else:
             b = baselines.from_regression(session, phase, args.run, args.name, run_phase=args.run_phase,
-                                          label=args.label)
+                                          label=args.label, actor=actor_name(None))
         print(f"baseline {b.id} on phase {phase.id}: {b.label}")
     return 0
 
@@ -79,7 +80,7 @@ def _remove(args: Namespace) -> int:
     from . import baselines
 
     with session_scope() as session:
-        baselines.remove(session, _phase(session, args.phase_id), args.baseline_id)
+        baselines.remove(session, _phase(session, args.phase_id), args.baseline_id, actor=actor_name(None))
     print(f"baseline {args.baseline_id} removed")
     return 0
 

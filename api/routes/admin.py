@@ -233,25 +233,25 @@ def list_baselines(phase_id: PhaseId, session: SessionDep, _: AdminDep) -> list[
 
 @router.post("/phases/{phase_id}/baselines", status_code=201, response_model=schemas.BaselineRow,
              responses=errors(K.INVALID, K.NOT_FOUND, K.CONFLICT))
-def add_baseline(phase_id: PhaseId, body: BaselineIn, session: SessionDep, _: AdminDep) -> dict:
+def add_baseline(phase_id: PhaseId, body: BaselineIn, session: SessionDep, principal: AdminDep) -> dict:
     """Show a reference solution (a row of a finished regression run) or a scored submission of
     the phase as a baseline row: unranked, not counted in prizes; a flagged submission leaves
     its team's ranking. 409 when the label or submission is taken, or the run is unfinished."""
     phase = get_phase(session, phase_id)
     if body.submission_id is not None:
-        b = baselines.from_submission(session, phase, body.submission_id, label=body.label)
+        b = baselines.from_submission(session, phase, body.submission_id, label=body.label, actor=principal.actor)
     else:
         b = baselines.from_regression(session, phase, body.regression_run_id, body.name or "",
-                                      run_phase=body.run_phase, label=body.label)
+                                      run_phase=body.run_phase, label=body.label, actor=principal.actor)
     session.commit()
     return next(r.as_dict() for r in baselines.rows(session, phase) if r.baseline_id == b.id)
 
 
 @router.delete("/phases/{phase_id}/baselines/{baseline_id}", status_code=204, response_class=Response,
                responses=errors(K.NOT_FOUND))
-def remove_baseline(phase_id: PhaseId, baseline_id: BaselineId, session: SessionDep, _: AdminDep) -> Response:
+def remove_baseline(phase_id: PhaseId, baseline_id: BaselineId, session: SessionDep, principal: AdminDep) -> Response:
     """Take a baseline row off the phase (a flagged submission ranks with its team again)."""
-    baselines.remove(session, get_phase(session, phase_id), baseline_id)
+    baselines.remove(session, get_phase(session, phase_id), baseline_id, actor=principal.actor)
     session.commit()
     return Response(status_code=204)
 

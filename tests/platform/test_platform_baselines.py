@@ -129,6 +129,18 @@ def test_organizer_marks_baselines_and_they_are_not_ranked(board):
     lb = httpx.get(f"{base}/api/v1/phases/{pid}/leaderboard").json()
     assert lb["rows"][0]["total"] == 0.875 and len(lb["baselines"]) == 1  # it ranks with its team again
 
+    # every change is in the audit log, with who did it; the refusals left no row
+    audit = []
+    for action in ("baseline.add", "baseline.remove"):
+        r = httpx.get(f"{base}/api/v1/admin/audit", params={"action": action, "limit": 200}, headers=h)
+        audit += [e for e in r.json()["items"] if e["target"] == f"phase {pid}"]
+    assert sorted((e["action"], e["details"]["label"]) for e in audit) == [
+        ("baseline.add", "baseline: unchanged"), ("baseline.add", "organizers' reference"),
+        ("baseline.remove", "organizers' reference")], audit
+    assert all(e["actor"].startswith("admin token ") for e in audit)
+    assert {e["details"].get("submission_id") for e in audit if e["action"] == "baseline.add"} == {
+        board["subs"]["org"], None}
+
 
 def test_private_phase_shows_baselines_only_with_the_ranking_and_cli(board):
     pid = board["hidden"]

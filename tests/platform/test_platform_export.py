@@ -139,8 +139,8 @@ def test_round_trip_reproduces_every_leaderboard(platform_env, second_server):
                                    "measured": 0.8125, "columns": {"model:dlib": 0.9}, "status": "pass"}])
         s.add(run)
         s.flush()
-        baselines.from_submission(s, prelim, flagged.id, label="organizers' reference")
-        baselines.from_regression(s, final, run.id, "tsinghua-patch", run_phase="preliminary")
+        baselines.from_submission(s, prelim, flagged.id, label="organizers' reference", actor="cli")
+        baselines.from_regression(s, final, run.id, "tsinghua-patch", run_phase="preliminary", actor="cli")
         s.execute(text(AUDIT_DDL))
         for target in (f"phase {final.id}", f"competition {slug}", "phase 2147483647", f"submission {flagged.id}"):
             s.execute(text(f"INSERT INTO {AUDIT} (action, target) VALUES ('x', :t)"), {"t": target})
