@@ -14,6 +14,7 @@ from core.errors import NotFound
 from core.models import Competition, Phase
 from core.submissions import upload_readiness
 from core.timeutil import iso, utcnow
+from core.tracks import phase_rules
 from core.visibility import results_visible
 
 from .markdown import render
@@ -115,7 +116,8 @@ def limits(ph: Phase) -> dict[str, Any]:
     return {"upload_cap": size_text(ph.max_upload_bytes), "quota_daily": ph.quota_daily,
             "quota_total": ph.quota_total, "time_limit": duration_text(ph.hard_time_limit),
             "soft_limit": duration_text(ph.soft_time_limit), "ranking": ph.ranking, "visibility": ph.visibility,
-            "revealed": ph.revealed, "show_logs": ph.show_logs, "queue": ph.queue}
+            "revealed": ph.revealed, "show_logs": ph.show_logs, "queue": ph.queue,
+            "rules": phase_rules(ph.track, ph.settings)}
 
 
 def phase_page(ph: Phase, session: Session | None = None, team_id: int | None = None,

@@ -4,6 +4,7 @@ real face scorer; the samples endpoint, the results page and the leaderboard pag
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -93,6 +94,13 @@ def test_limits_and_liveness_are_scored_and_shown(platform_env, face_demo):  # n
         assert "Rules of this phase" in board and f"L∞ distance at most {EPS} (0-255 units)" in board
         assert "PSNR at least 10 dB" in board and "clipped into the ε-ball" in board
         assert 'title="live:antispoof"' in board and "Still pass as live (liveness)" in board
+        # the same rules on the phase page and, per phase, on the track page (what to submit)
+        phase_page = httpx.get(f"{base}/phases/{pid}", timeout=30).text
+        assert 'id="phase-rules"' in phase_page and f"L∞ distance at most {EPS} (0-255 units)" in phase_page
+        track_url = re.search(r'href="(/competitions/[^"/]+/tracks/face)"', phase_page).group(1)
+        track_page = httpx.get(f"{base}{track_url}", timeout=30).text
+        assert 'id="rules-h"' in track_page and f'id="rules-{pid}"' in track_page
+        assert f"L∞ distance at most {EPS} (0-255 units)" in track_page and "PSNR at least 10 dB" in track_page
     finally:
         for p in procs:
             p.kill()
