@@ -8,13 +8,12 @@ onnxruntime, OpenCV, scikit-image; see bench/gpu_needs.py) into one git-ignored 
 - ``face/bundle/``: the quick face demo's bundle (built here: the demo needs dlib, MTCNN and
   LiteRT), all the face attack stage reads of it;
 - ``face_assets/npm/MobileFaceNet.tflite``: the Deep Dream surrogate's weights;
+- ``darknet/``: the two photos the driving scene generator cuts sprites from;
 - ``inputs.json``: those paths, relative to the pack.
 
-- ``darknet/``: the two photos the driving scene generator cuts sprites from.
-
-The driving CI demo is not packed: with the wheels and photos above the bare machine builds it
-from the tracked detectors (it would not fit: about 43 MB). Refuses (exit 3) when the pack and the source
-tree together exceed 60 MiB. Run it here with the project's environment:
+The driving CI demo is not packed (about 43 MB, it would not fit): with the wheels and photos
+above the bare machine builds it from the tracked detectors. Refuses (exit 3) when the pack and
+the source tree together exceed 60 MiB. Run it here with the project's environment:
 ``bench/gpu_check.sh --pack`` (or ``.venv/bin/python bench/gpu_pack.py``).
 """
 from __future__ import annotations
