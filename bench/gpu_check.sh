@@ -27,14 +27,7 @@ if [ "${1:-}" = "--pack" ]; then
 fi
 PACK=.gpucheck
 SITE=/tmp/gpucheck-site
-missing() {
-  "$PY" - <<'PYEOF'
-import importlib.util
-need = ["torch", "numpy", "cv2", "PIL", "skimage", "ultralytics", "onnxruntime", "pydantic", "yaml",
-        "dlib", "ai_edge_litert", "insightface", "facenet_pytorch"]
-print(" ".join(m for m in need if importlib.util.find_spec(m) is None))
-PYEOF
-}
+missing() { "$PY" bench/gpu_needs.py; }  # what some stage needs and this Python lacks
 extra=()
 lacks=$(missing)
 if [ -n "$lacks" ]; then

@@ -86,3 +86,14 @@ def skip_reason(stage: str, *, prebuilt: bool = False) -> str | None:
         why += ("; the face scorer's backends are dlib, LiteRT, OpenCV DNN and onnxruntime, and only "
                 "onnxruntime's CUDAExecutionProvider would put one of them on a GPU")
     return why
+
+
+def missing_anywhere() -> list[str]:
+    """The modules some stage or demo build needs that this Python lacks (the wrapper installs
+    the pack's wheels when this is not empty)."""
+    need = dict.fromkeys(m for names in (*STAGE_MODULES.values(), *DEMO_MODULES.values()) for m in names)
+    return missing_modules(need)
+
+
+if __name__ == "__main__":  # bench/gpu_check.sh: the names, space-separated
+    print(" ".join(missing_anywhere()))
