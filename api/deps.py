@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import time
-from typing import Annotated, Any, AsyncIterator, Callable, TypeVar
+from typing import Annotated, AsyncIterator
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPBearer
@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from core import audit, tokens, web_sessions
-from core.db import read_connection, read_session_factory, session_factory
+from core.async_reads import Reads, ThreadReads
+from core.db import read_session_factory, session_factory
 from core.errors import Forbidden, NotFound, Unauthorized
 from core.models import Submission
 from core.settings import get_settings
@@ -38,21 +39,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
-T = TypeVar("T")
+_THREAD_READS = ThreadReads()
 
 
-async def in_read_connection(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """``fn(connection, *args, **kwargs)`` on a read connection (``core.db.read_connection``:
-    autocommit, no ORM session), in the thread pool: checked out, used and returned there, in
-    one hop. For the hot ``async`` GET routes (the polled status): FastAPI validates and
-    serialises an async route's answer against its response model on the event loop, whereas a
-    sync route costs a second hop to the thread pool for that validation (and ``SessionDep``'s
-    generator and the ORM session their own bookkeeping)."""
-    def run() -> T:
-        with read_connection() as conn:
-            return fn(conn, *args, **kwargs)
-
-    return await run_in_threadpool(run)
+def reads(request: Request) -> Reads:
+    """Where the hot ``async`` GET routes (the polled status) run their one statement: on the
+    event loop through the pool the app's lifespan opened on Postgres (``core.async_reads``),
+    else in a worker thread. Called by the route, not a dependency: solving one costs CPU."""
+    return getattr(request.app.state, "reads", None) or _THREAD_READS
 
 
 # Row ids are 32-bit database integers: a larger number names no row (and made Postgres fail).

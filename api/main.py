@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
+from core import async_reads
 from core.db import session_factory
 from core.errors import PlatformError
 from core.settings import get_settings
@@ -24,13 +25,23 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 @asynccontextmanager
-async def lifespan(_: FastAPI):
+async def lifespan(app: FastAPI):
     # Everything imported at start-up lives for the whole process: move it out of the cyclic
     # collector's reach, so full collections stay short (they showed as latency spikes).
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)  # and collect less often: requests allocate many short-lived objects
-    yield
+    # On Postgres the polled status is read on this event loop (core.async_reads; deps.reads)
+    reads = async_reads.for_database()
+    if reads is not None:
+        await reads.open()
+    app.state.reads = reads
+    try:
+        yield
+    finally:
+        app.state.reads = None
+        if reads is not None:
+            await reads.close()
 
 
 def create_app() -> FastAPI:

@@ -5,8 +5,10 @@ database made as the platform tests make theirs.
   .venv/bin/python bench/profile_reads.py [--n 2000] [--profile] [--what status|board|cookie]
 
 Prints requests/s of the app alone (one core, one client at a time), requests per CPU-second
-of this process (app and client together; steadier than requests/s on a busy machine) and,
-with ``--profile``, the top of a cProfile run sorted by cumulative and by own time (the main
+of this process (app and client together; steadier than requests/s on a busy machine), each
+as served (the app's lifespan run: on Postgres the status read runs on the event loop,
+core.async_reads) and without the lifespan (that read in a worker thread, as before), with the
+ratio of their CPU per request; and, with ``--profile``, the top of a cProfile run sorted by cumulative and by own time (the main
 thread only: a sync route's work in the thread pool does not show there).
 """
 from __future__ import annotations
@@ -50,10 +52,15 @@ def setup(tmp: Path):
     return name, token, phase, sub_id
 
 
-async def loop(app, path: str, headers: dict, n: int) -> tuple[float, float]:
+async def loop(app, path: str, headers: dict, n: int, lifespan: bool = True) -> tuple[float, float]:
+    """``lifespan``: run the app's lifespan as uvicorn does (on Postgres it opens the pool the
+    status read uses, core.async_reads); without it the status read runs in a worker thread."""
+    import contextlib
+
     import httpx
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+    life = app.router.lifespan_context(app) if lifespan else contextlib.nullcontext()
+    async with life, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         for _ in range(20):
             r = await c.get(path, headers=headers)
             assert r.status_code == 200, r.text
@@ -97,11 +104,17 @@ def main() -> int:
         gc.collect()
         gc.freeze()
         gc.set_threshold(20_000, 20, 20)  # as api/main.py's lifespan does
+        cpu_of: dict[bool, list[float]] = {True: [], False: []}
         for _ in range(args.repeat):
-            dt, cpu = asyncio.run(loop(app, path, headers, args.n))
-            print(f"{args.what}: {args.n} requests in {dt:.2f} s: {args.n / dt:7.1f} req/s, "
-                  f"{dt / args.n * 1000:.3f} ms each; {args.n / cpu:7.1f} per CPU-second "
-                  f"({cpu / args.n * 1000:.3f} ms CPU each)", flush=True)
+            for lifespan in (True, False):
+                dt, cpu = asyncio.run(loop(app, path, headers, args.n, lifespan))
+                cpu_of[lifespan].append(cpu)
+                print(f"{args.what} ({'as served' if lifespan else 'no lifespan: reads in a thread'}): "
+                      f"{args.n} requests in {dt:.2f} s: {args.n / dt:7.1f} req/s, {dt / args.n * 1000:.3f} ms "
+                      f"each; {args.n / cpu:7.1f} per CPU-second ({cpu / args.n * 1000:.3f} ms CPU each)", flush=True)
+        best = {k: min(v) for k, v in cpu_of.items()}
+        print(f"CPU per request, reads in a thread over as served (best of {args.repeat}): "
+              f"{best[False] / best[True]:.2f}x")
         if args.profile:
             import cProfile
             import pstats

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from .async_reads import Reads
 from .models import QUEUED, Phase, QuotaCounter, Score, Submission, Team
 from .quotas import TOTAL, day_of, left
 from .timeutil import iso, utcnow
@@ -47,12 +48,23 @@ _STATEMENT = _build()
 _MANY = _build(many=True)
 
 
+def _params(submission_id: int) -> dict[str, Any]:
+    return {"submission_id": submission_id, "day": day_of(utcnow())}
+
+
 def fetch(db: Session | Connection, submission_id: int, *, is_admin: bool) -> tuple[int, dict[str, Any]] | None:
-    """(owning team id, status dict), or None if there is no such submission. ``db``: a session,
-    or a Core connection (``core.db.read_connection``: the polled endpoint, no session needed)."""
+    """(owning team id, status dict), or None if there is no such submission. ``db``: a session
+    or a Core connection."""
     # Core execution on the session's connection: these are plain columns, no ORM objects
     conn = db.connection() if isinstance(db, Session) else db
-    row = conn.execute(_STATEMENT, {"submission_id": submission_id, "day": day_of(utcnow())}).one_or_none()
+    row = conn.execute(_STATEMENT, _params(submission_id)).one_or_none()
+    return None if row is None else (row.team_id, _status(row, is_admin))
+
+
+async def fetch_async(reads: Reads, submission_id: int, *, is_admin: bool) -> tuple[int, dict[str, Any]] | None:
+    """``fetch`` for the polled endpoint: the same statement through ``reads``
+    (``core.async_reads``: on the event loop where the API runs on Postgres)."""
+    row = await reads.one(_STATEMENT, _params(submission_id))
     return None if row is None else (row.team_id, _status(row, is_admin))
 
 

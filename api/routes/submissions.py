@@ -16,13 +16,13 @@ from core.models import Score, Submission
 from core.sample_figures import sample_figures
 from core.settings import get_settings
 from core.storage import get_storage
-from core.status import fetch, fetch_many
+from core.status import fetch_async, fetch_many
 from core.visibility import SEALED_NOTE, details_visible, logs_visible, owned_rows, owns, results_visible
 from core.submissions import open_upload, status, submit
 
 from .. import schemas
 from ..deps import (PhaseFilter, PhaseId, PrincipalDep, ReaderDep, SessionDep, SubmissionId, UploaderDep,
-                    in_read_connection, owned_submission)
+                    owned_submission, reads)
 from ..errors import errors
 from ..uploads import receive
 
@@ -76,11 +76,11 @@ def list_submissions(session: SessionDep, principal: PrincipalDep, phase_id: Pha
 
 
 @router.get("/submissions/{submission_id}", response_model=schemas.SubmissionStatus,
-            responses=errors(K.UNAUTHORIZED, K.NOT_FOUND))
-async def get_status(submission_id: SubmissionId, principal: ReaderDep) -> dict:
+            responses=errors(K.UNAUTHORIZED, K.NOT_FOUND, K.UNAVAILABLE))
+async def get_status(submission_id: SubmissionId, principal: ReaderDep, request: Request) -> dict:
     """Bearer token, or the browser's sign-in cookie (the results page polls this)."""
-    # async, with the one statement in the thread pool: a single hop per poll (deps.in_read_connection)
-    found = await in_read_connection(fetch, submission_id, is_admin=principal.is_admin)
+    # async, its one statement on the event loop where the API runs on Postgres (deps.reads)
+    found = await fetch_async(reads(request), submission_id, is_admin=principal.is_admin)
     if found is None or not owns(principal.is_admin, principal.team_id, found[0]):
         raise NotFound(f"submission {submission_id} not found among your team's submissions")
     return found[1]
