@@ -29,3 +29,21 @@ def test_agreement_compares_totals_near_threshold_counts_and_speed():
     assert out["cuda:1"]["largest_total_difference"] == 0.0625 and out["cuda:1"]["speed_up"] == 2.0
     assert "cuda:2" not in out and "cpu" not in out
     assert gc.agreement({"cpu": {"unavailable": "x"}, "cuda": same}) == {}
+
+
+def test_per_device_reports_the_last_run_and_keeps_the_first_runs_seconds():
+    gc = _module()
+    from evaluators.common.device import DeviceUnavailable
+
+    calls = []
+
+    def run(dev):
+        calls.append(dev)
+        if dev == "cuda":
+            raise DeviceUnavailable("no CUDA here")
+        return {"n": len(calls)}
+
+    out = gc._per_device(["cpu", "cuda"], run, repeats=3)
+    assert calls == ["cpu"] * 3 + ["cuda"]
+    assert out["cpu"]["n"] == 3 and {"wall_s", "cpu_s", "first_wall_s"} <= set(out["cpu"])
+    assert out["cuda"] == {"unavailable": "no CUDA here"}
