@@ -5,7 +5,8 @@ token is stored, ``password_resets``); ``deliver`` sends it over SMTP (``core.ma
 ``AISC_SMTP_*`` settings). ``complete`` checks the token and sets the new argon2 password
 (``core.accounts.set_password``); it also voids the user's other reset links and ends their
 browser sessions. An unknown address gets no link and the same answer, so the page reveals
-nothing about who is registered (the route sends the e-mail after answering)."""
+nothing about who is registered (the route looks the address up and sends the e-mail after
+answering, so the answer's time does not depend on the address either)."""
 from __future__ import annotations
 
 import logging

@@ -1,8 +1,11 @@
 """Password reset pages (policy in core.password_reset): ``GET|POST /forgot`` asks for a link by
 e-mail, ``GET|POST /reset/{token}`` sets the new password. Both posts carry the CSRF field and
 count against the sign-in rate limit (core.rate_limits, ``signin``). ``/forgot`` answers the same
-for every address and sends the e-mail after the answer, so it reveals nobody's registration."""
+for every address, and only then looks the address up, stores the link and sends the e-mail, so
+neither its answer nor the answer's time reveals anybody's registration."""
 from __future__ import annotations
+
+import logging
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse
@@ -18,6 +21,7 @@ from ..web_security import csrf_token
 from .auth_web import checked_form, refused_form
 from .web import templates
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["pages"], include_in_schema=False)
 SENT = ("If an account has that e-mail address, a link to choose a new password is on its way; it works "
         "once, within the hour. Nothing arrived? Check the address and ask again.")
@@ -37,9 +41,17 @@ def forgot_form(request: Request):
     return _page(request, "forgot.html")
 
 
-def _request(email: str) -> tuple[str, str] | None:
-    with session_scope() as session:
-        return password_reset.request(session, email[:320])
+def _request_and_deliver(email: str) -> None:
+    """After the answer is sent: make and mail a link if an account has ``email``; logs, never
+    raises (the answer is gone, the person asks again)."""
+    try:
+        with session_scope() as session:
+            found = password_reset.request(session, email[:320])
+    except Exception:
+        log.exception("could not make a password-reset link")
+        return
+    if found is not None:
+        password_reset.deliver(get_settings(), *found)
 
 
 @router.post("/forgot", response_class=HTMLResponse)
@@ -51,9 +63,7 @@ async def forgot(request: Request, background: BackgroundTasks):
         await run_in_threadpool(rate_limits.check, "signin", _client(request))
     except PlatformError as e:
         return _page(request, "forgot.html", STATUS[e.kind], error=str(e))
-    found = await run_in_threadpool(_request, form.get("email", ""))
-    if found is not None:
-        background.add_task(password_reset.deliver, get_settings(), *found)
+    background.add_task(_request_and_deliver, str(form.get("email", "")))
     return _page(request, "forgot.html", sent=SENT)
 
 
