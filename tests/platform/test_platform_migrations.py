@@ -66,3 +66,21 @@ def test_init_db_creates_a_missing_postgres_database():
         assert "submissions" in inspect(create_engine(url)).get_table_names()
     finally:
         drop_database(name)
+
+
+def test_upgrade_gives_teams_without_an_invite_code_one(tmp_path):
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    upgrade(url, "0010")
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text("INSERT INTO teams (name, created_at, self_registered, invite_code) VALUES "
+                          "('old-a', '2026-01-01', false, NULL), ('old-b', '2026-01-01', false, NULL), "
+                          "('has-one', '2026-01-01', true, 'join_kept')"))
+    upgrade(url)
+    with eng.connect() as conn:
+        codes = dict(conn.execute(text("SELECT name, invite_code FROM teams")).all())
+    assert codes["has-one"] == "join_kept"
+    assert codes["old-a"].startswith("join_") and codes["old-b"].startswith("join_")
+    assert codes["old-a"] != codes["old-b"] and len(codes["old-a"]) == len("join_") + 16
