@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -49,9 +50,27 @@ def _num(value, width: int = 9) -> str:
     return f"{value:{width}.4f}" if value is not None else f"{'hidden':>{width}s}"
 
 
-def print_board(board: dict) -> None:
-    """The leaderboard as text. Before a private phase's reveal a team's own row has no rank or
-    total ("hidden"); a split phase adds its private ranking when it is shown."""
+def _column_blocks(cols: list[str], room: int) -> list[list[tuple[str, int]]]:
+    """``cols`` with their cell widths (the whole heading, 9 to 30 characters), in blocks that
+    each fit ``room`` characters; at least one column a block."""
+    blocks: list[list[tuple[str, int]]] = [[]]
+    used = 0
+    for c in cols:
+        w = min(max(len(c), 9), 30)
+        if blocks[-1] and used + 1 + w > room:
+            blocks.append([])
+            used = 0
+        blocks[-1].append((c, w))
+        used += 1 + w
+    return blocks
+
+
+def print_board(board: dict, width: int | None = None) -> None:
+    """The leaderboard as text, ``width`` characters wide at most (default: the terminal's, else
+    80); columns that do not fit go into further blocks of the same rows. Before a private
+    phase's reveal a team's own row has no rank or total ("hidden"); a split phase adds its
+    private ranking when it is shown."""
+    width = width or shutil.get_terminal_size((80, 24)).columns
     cols = board["columns"]
     ph = board["phase"]
     print(f"leaderboard {ph['track']}/{ph['name']} (ranking: {ph['ranking']}, scorer {board['scorer_version']})")
@@ -60,18 +79,25 @@ def print_board(board: dict) -> None:
     split = ph.get("split")
     if split:
         print(f"  (public part: {split['n_public']} samples; private part: {split['n_private']} samples)")
-    print(f"{'#':>3} {'team':20s} {'total':>9s} " + " ".join(f"{c[:18]:>18s}" for c in cols))
-    for r in board["rows"]:
-        rank = "-" if r["rank"] is None else r["rank"]
-        columns = r.get("columns") or {}
-        print(f"{rank:>3} {r['team'][:20]:20s} {_num(r['total'])} "
-              + " ".join(f"{columns[c]:18.4f}" if c in columns else " " * 18 for c in cols))
-    if not board["rows"]:
-        print("  (no scored submissions yet)")
-    for b in board.get("baselines") or []:  # marked rows: reference solutions, organizer baselines
-        total = "not scored" if b["total"] is None else f"{b['total']:9.4f}"
-        print(f"{'ref':>3} {b['label'][:20]:20s} {total:>9s} "
-              + " ".join(f"{b['columns'][c]:18.4f}" if c in b["columns"] else " " * 18 for c in cols))
+    head = f"{'#':>3} {'team':20s} {'total':>9s}"
+    blocks = _column_blocks(cols, max(width - len(head), 10))
+
+    def cells(values: dict, block) -> str:
+        return "".join(f" {values[c]:{w}.4f}" if c in values else " " * (w + 1) for c, w in block)
+
+    for i, block in enumerate(blocks):
+        if len(blocks) > 1:
+            print(f"  (columns {sum(len(b) for b in blocks[:i]) + 1}-{sum(len(b) for b in blocks[:i + 1])} "
+                  f"of {len(cols)})")
+        print(head + "".join(f" {c[:w]:>{w}s}" for c, w in block))
+        for r in board["rows"]:
+            rank = "-" if r["rank"] is None else r["rank"]
+            print((f"{rank:>3} {r['team'][:20]:20s} {_num(r['total'])}" + cells(r.get("columns") or {}, block)).rstrip())
+        if not board["rows"]:
+            print("  (no scored submissions yet)")
+        for b in board.get("baselines") or []:  # marked rows: reference solutions, organizer baselines
+            total = "not scored" if b["total"] is None else f"{b['total']:9.4f}"
+            print((f"{'ref':>3} {b['label'][:20]:20s} {total:>9s}" + cells(b["columns"], block)).rstrip())
     if board.get("baselines"):
         print("  (ref: baseline rows, not ranked among the teams and not counted in prizes)")
     final = sorted((r for r in board["rows"] if r.get("private")),
