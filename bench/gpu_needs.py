@@ -24,7 +24,7 @@ sympy tabulate threadpoolctl tifffile timm torch torchaudio torchvision tqdm tri
 typing-extensions urllib3 wheel zipp
 """.split())
 
-# the pack's wheels: the distributions the driving stages and the face attack import that BARE
+# the pack's wheels: the distributions the driving stages, the face attack and face-align import that BARE
 # lacks (measured as above); pure-Python except pydantic-core and kornia-rs
 PACK_DISTS = ("annotated-types", "facenet-pytorch", "insightface", "kornia", "kornia-rs", "pydantic", "pydantic-core",
               "pydantic-settings", "python-dotenv", "typing-inspection", "ultralytics")
