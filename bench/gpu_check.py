@@ -176,9 +176,9 @@ def face_photos(demo: dict | None) -> list[Path]:
     """The packaged face photos: the pack's (``demo['photos']``), else found here."""
     if demo and demo.get("photos"):
         return sorted(Path(demo["photos"]).iterdir())
-    from authoring.face.demo import packaged_photos
+    from authoring.face.demo import packaged_photo_files
 
-    return sorted({p for _, p, _ in packaged_photos()})
+    return packaged_photo_files()
 
 
 def face_align(photos: list[Path], device: str) -> dict:

@@ -156,10 +156,10 @@ def pack_driving_inputs(pack: Path) -> dict:
 
 def pack_face_photos(pack: Path) -> dict:
     """The distinct photos of authoring.face.demo.packaged_photos (MTCNN's input in face-align)."""
-    from authoring.face.demo import packaged_photos
+    from authoring.face.demo import packaged_photo_files
 
     (pack / "photos").mkdir()
-    for photo in sorted({p for _, p, _ in packaged_photos()}):
+    for photo in packaged_photo_files():
         shutil.copyfile(photo, pack / "photos" / photo.name)
     return {"photos": "photos"}
 

@@ -48,6 +48,11 @@ def packaged_photos() -> list[tuple[str, Path, int]]:
     ]
 
 
+def packaged_photo_files() -> list[Path]:
+    """The distinct photo files of ``packaged_photos`` (a photo with two faces is listed once), sorted."""
+    return sorted({photo for _, photo, _ in packaged_photos()})
+
+
 def write_lfw_folder(root: Path) -> list[tuple[str, int]]:
     """Crop each packaged face (with a wide margin) into LFW layout. Returns [(name, number)]."""
     from PIL import Image
