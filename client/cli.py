@@ -85,10 +85,11 @@ def print_board(board: dict, width: int | None = None) -> None:
     def cells(values: dict, block) -> str:
         return "".join(f" {values[c]:{w}.4f}" if c in values else " " * (w + 1) for c, w in block)
 
-    for i, block in enumerate(blocks):
+    first = 1
+    for block in blocks:
         if len(blocks) > 1:
-            print(f"  (columns {sum(len(b) for b in blocks[:i]) + 1}-{sum(len(b) for b in blocks[:i + 1])} "
-                  f"of {len(cols)})")
+            print(f"  (columns {first}-{first + len(block) - 1} of {len(cols)})")
+        first += len(block)
         print(head + "".join(f" {c[:w]:>{w}s}" for c, w in block))
         for r in board["rows"]:
             rank = "-" if r["rank"] is None else r["rank"]
